@@ -1,0 +1,53 @@
+// The alert as it leaves the engine: JSON on `ioc.alerts.<severity>.<rule>`,
+// `ioc.v1.Alert` over gRPC, a row in ClickHouse. One shape for all three.
+
+export const severities = ['info', 'minor', 'major', 'critical'] as const;
+export type Severity = (typeof severities)[number];
+
+export type AlertState = 'pending' | 'firing' | 'resolved';
+
+/** Text in the operations center's languages. */
+export interface LocalizedText {
+  vi: string;
+  en: string;
+}
+
+export interface Alert {
+  /** Stable identity: hash of rule id and group key. */
+  fingerprint: string;
+  rule: string;
+  /** Group key values joined with "|" (by default the event source). */
+  key: string;
+  state: AlertState;
+  severity: Severity;
+  title: LocalizedText;
+  message: LocalizedText;
+  zone: string;
+  source: string;
+  value?: number;
+  eventId: string;
+  eventType: string;
+  /** Event time the alert started firing, epoch ms. */
+  startsAt: number;
+  /** Event time it resolved, epoch ms; 0 while firing. */
+  endsAt: number;
+  /** Event time of the event that caused this state, epoch ms. */
+  eventTime: number;
+  /** Wall-clock time the engine emitted this state, epoch ms. */
+  emittedAt: number;
+}
+
+/** Higher is worse; `undefined` (no alert) ranks below `info`. */
+export function severityRank(s: Severity | undefined): number {
+  return s === undefined ? 0 : severities.indexOf(s) + 1;
+}
+
+/** The NATS subject an alert is published on. */
+export function alertSubject(a: Pick<Alert, 'severity' | 'rule'>): string {
+  return `ioc.alerts.${a.severity}.${a.rule}`;
+}
+
+/** JetStream de-duplication id: one message per fingerprint, state and start, however often it is replayed. */
+export function alertMessageId(a: Pick<Alert, 'fingerprint' | 'state' | 'startsAt'>): string {
+  return `${a.fingerprint}:${a.state}:${a.startsAt}`;
+}

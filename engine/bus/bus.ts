@@ -1,0 +1,76 @@
+// What the engine needs from its message bus. NATS JetStream implements it for
+// real deployments; an in-process bus backs the embedded demo. The pipeline and
+// the APIs only see this interface.
+
+import type { Observable } from 'rxjs';
+import type { Alert } from '../alerts/alert.ts';
+import type { IocEvent, Rejection } from '../events/index.ts';
+
+/** One message read from the event stream. */
+export interface InboundMessage {
+  /** Stream sequence; increases in delivery order except for redeliveries. */
+  readonly seq: number;
+  readonly subject: string;
+  readonly data: Uint8Array;
+  /** The `Content-Type` header, if any. */
+  readonly contentType: string | undefined;
+  /** True when the bus delivered this message before and it was not acknowledged. */
+  readonly redelivered: boolean;
+  /** Acknowledges this message and every earlier one of the same consumer. */
+  ack(): void;
+  /** Tells the bus the message is still being worked on (resets its redelivery timer). */
+  working(): void;
+}
+
+export interface ConsumeOptions {
+  /** Most messages the bus may hand over before they are acknowledged. */
+  maxInFlight: number;
+  /** Messages requested per pull. */
+  batch: number;
+  signal: AbortSignal;
+}
+
+/** A message the engine could not accept, with the original bytes. */
+export interface DeadLetter {
+  rejection: Rejection;
+  subject: string;
+  data: Uint8Array;
+  contentType: string | undefined;
+}
+
+/** A small key-value store for engine state (alert state, checkpoints). */
+export interface StateStore {
+  get(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, value: Uint8Array): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Every key with this prefix and its value. */
+  entries(prefix: string): Promise<Map<string, Uint8Array>>;
+}
+
+export interface PublishResult {
+  /** The bus already held this event (same source and id): nothing new was stored. */
+  duplicate: boolean;
+}
+
+export interface Bus {
+  readonly kind: 'nats' | 'embedded';
+  /** Creates streams, the durable consumer and KV buckets when absent. */
+  setup(): Promise<void>;
+  /** Publishes an accepted event into the event stream, de-duplicated by (source, id). */
+  publishEvent(event: IocEvent): Promise<PublishResult>;
+  /** Publishes raw bytes on an event subject, as an outside sender would. */
+  publishRaw(subject: string, data: Uint8Array, headers?: Record<string, string>): Promise<PublishResult>;
+  /** Reads the event stream through the engine's durable consumer, in bounded batches. */
+  consumeEvents(opts: ConsumeOptions): AsyncIterable<InboundMessage>;
+  /** Stores a rejected message on `ioc.dlq.<reason>`; resolves once it is durable. */
+  publishDeadLetter(letter: DeadLetter): Promise<void>;
+  /** Publishes an alert state change on `ioc.alerts.<severity>.<rule>`; resolves once durable. */
+  publishAlert(alert: Alert): Promise<void>;
+  /** Every alert state change published on the bus, live, from any engine process. */
+  alerts(): Observable<Alert>;
+  /** Engine state that must survive restarts. */
+  readonly state: StateStore;
+  /** True while connected. */
+  connected(): boolean;
+  close(): Promise<void>;
+}
