@@ -1,0 +1,151 @@
+// Turns rule matches into alert state changes for stateless rules: an alert
+// fires when an event of a group matches, stays firing (no duplicate) while
+// later events keep matching, and resolves at the first later event of that
+// group that does not match. Pure and synchronous: no I/O, no wall clock except
+// the injected `now`. A rule that throws is isolated and reported, never fatal.
+
+import { createHash } from 'node:crypto';
+import type { IocEvent } from '../events/index.ts';
+import type { Alert, LocalizedText, Severity } from './alert.ts';
+
+/** What the tracker needs from a compiled rule. */
+export interface AlertRule {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly title: LocalizedText;
+  /** True when the event satisfies the rule's condition; may throw on a broken expression. */
+  matches(e: IocEvent): boolean;
+  /** The group key of the event under this rule (by default its source). */
+  keyOf(e: IocEvent): string;
+  /** The alert message for this event. */
+  render(e: IocEvent): LocalizedText;
+}
+
+/** The rules that can match an event of a given type. */
+export interface RuleIndex {
+  rulesFor(type: string): readonly AlertRule[];
+}
+
+export interface TrackerOptions {
+  now(): number;
+  /** Called when a rule throws; the event counts as neither match nor non-match for that rule. */
+  onRuleError?(rule: AlertRule, event: IocEvent, err: unknown): void;
+}
+
+/** Stable alert identity from rule id and group key. */
+export function fingerprintOf(ruleId: string, key: string): string {
+  return createHash('sha1').update(ruleId).update('\u0000').update(key).digest('hex').slice(0, 16);
+}
+
+export class AlertTracker {
+  /** Firing alerts by rule id + NUL + key (the fingerprint hash is computed only on a change). */
+  private readonly active = new Map<string, Alert>();
+
+  constructor(private readonly opts: TrackerOptions) {}
+
+  /**
+   * Evaluates one event against the rules that watch its type and returns the
+   * state changes it causes (usually none).
+   *
+   * @example
+   * tracker.process({ type: 'water.level', value: 2.4, ... }, index) // → [{ state: 'firing', ... }]
+   */
+  process(e: IocEvent, index: RuleIndex): Alert[] {
+    const rules = index.rulesFor(e.type);
+    let changes: Alert[] | undefined;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      let matched: boolean;
+      let key: string;
+      try {
+        key = rule.keyOf(e);
+        matched = rule.matches(e);
+      } catch (err) {
+        this.opts.onRuleError?.(rule, e, err);
+        continue;
+      }
+      const slot = rule.id + '\u0000' + key;
+      const current = this.active.get(slot);
+      if (matched && current === undefined) {
+        const alert = this.fire(rule, key, e);
+        this.active.set(slot, alert);
+        (changes ??= []).push(alert);
+      } else if (!matched && current !== undefined && e.time >= current.startsAt) {
+        this.active.delete(slot);
+        (changes ??= []).push(this.resolve(current, rule, e));
+      }
+    }
+    return changes ?? NONE;
+  }
+
+  /** The alerts firing now. */
+  firing(): Alert[] {
+    return [...this.active.values()];
+  }
+
+  /** Loads firing alerts saved before a restart; later events resolve them as usual. */
+  restore(alerts: Iterable<Alert>): void {
+    for (const a of alerts) if (a.state === 'firing') this.active.set(a.rule + '\u0000' + a.key, a);
+  }
+
+  /** Forgets alerts of rules that no longer exist, returning them as resolved at `now`. */
+  retain(ruleIds: ReadonlySet<string>): Alert[] {
+    const resolved: Alert[] = [];
+    for (const [slot, a] of this.active) {
+      if (ruleIds.has(a.rule)) continue;
+      this.active.delete(slot);
+      const now = this.opts.now();
+      resolved.push({ ...a, state: 'resolved', endsAt: Math.max(now, a.startsAt), emittedAt: now });
+    }
+    return resolved;
+  }
+
+  private fire(rule: AlertRule, key: string, e: IocEvent): Alert {
+    const alert: Alert = {
+      fingerprint: fingerprintOf(rule.id, key),
+      rule: rule.id,
+      key,
+      state: 'firing',
+      severity: rule.severity,
+      title: rule.title,
+      message: safeRender(rule, e),
+      zone: e.zone ?? '',
+      source: e.source,
+      eventId: e.id,
+      eventType: e.type,
+      startsAt: e.time,
+      endsAt: 0,
+      eventTime: e.time,
+      emittedAt: this.opts.now(),
+    };
+    if (e.value !== undefined) alert.value = e.value;
+    return alert;
+  }
+
+  private resolve(current: Alert, rule: AlertRule, e: IocEvent): Alert {
+    const alert: Alert = {
+      ...current,
+      state: 'resolved',
+      message: safeRender(rule, e),
+      eventId: e.id,
+      endsAt: e.time,
+      eventTime: e.time,
+      emittedAt: this.opts.now(),
+    };
+    if (e.value !== undefined) alert.value = e.value;
+    else delete alert.value;
+    return alert;
+  }
+}
+
+const NONE: Alert[] = [];
+Object.freeze(NONE);
+
+function safeRender(rule: AlertRule, e: IocEvent): LocalizedText {
+  try {
+    return rule.render(e);
+  } catch {
+    // A message template that fails must not hide the alert itself.
+    return { vi: rule.title.vi, en: rule.title.en };
+  }
+}
