@@ -1,0 +1,95 @@
+// The HTTP port (default 8080): gRPC-web for the console and browsers, the
+// built console, /healthz (the process is alive), /readyz (NATS and ClickHouse
+// reachable, rules loaded) and /metrics (Prometheus). Routes are tried in order.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { allServices } from '../../protos/gen/services.ts';
+import type { Logger } from '../log/index.ts';
+import type { Metrics } from '../metrics/index.ts';
+import { createGrpcWebHandler, methodsOf, type HttpRoute } from './grpc-web.ts';
+import type { HandlerTable } from './handlers.ts';
+import { createStaticHandler } from './static-files.ts';
+
+/** What /readyz reports; ready only when every part is. */
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, { ok: boolean; detail: string }>;
+}
+
+export interface HttpServerOptions {
+  handlers: HandlerTable;
+  host: string;
+  port: number;
+  consoleDir: string;
+  corsOrigins: readonly string[];
+  readiness(): Readiness;
+  metrics: Metrics;
+  log: Logger;
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/** Starts the HTTP server; resolves with the bound port (useful when port is 0). */
+export async function startHttpServer(o: HttpServerOptions): Promise<{ port: number; server: Server; close(): Promise<void> }> {
+  const grpcWeb = createGrpcWebHandler({
+    handlers: o.handlers,
+    methods: methodsOf(allServices),
+    allowedOrigins: o.corsOrigins,
+    onCallEnd: (c) => {
+      o.metrics.ingestCalls.labels(c.path, GrpcStatus[c.code] ?? String(c.code)).inc();
+      if (c.code !== 0) o.log.debug({ method: c.path, code: c.code, message: c.message }, 'gRPC-web call failed');
+    },
+  });
+  const staticFiles = createStaticHandler(o.consoleDir);
+  const ops: HttpRoute = (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    if (path === '/healthz') {
+      send(res, 200, 'application/json', JSON.stringify({ ok: true }));
+      return true;
+    }
+    if (path === '/readyz') {
+      const r = o.readiness();
+      send(res, r.ready ? 200 : 503, 'application/json', JSON.stringify(r));
+      return true;
+    }
+    if (path === '/metrics') {
+      o.metrics.registry.metrics().then(
+        (text) => send(res, 200, o.metrics.registry.contentType, text),
+        (err: unknown) => send(res, 500, 'text/plain', String(err)),
+      );
+      return true;
+    }
+    return false;
+  };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    try {
+      if (ops(req, res) || grpcWeb(req, res) || staticFiles(req, res)) return;
+      send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+    } catch (err) {
+      o.log.error({ err: String(err), url: req.url }, 'HTTP handler failed');
+      if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
+      else res.destroy();
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

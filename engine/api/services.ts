@@ -1,0 +1,123 @@
+// The ioc.v1 service implementations, written once for both transports:
+// Ingest.Publish (events in), Alerts.Subscribe (alerts out), Console.Watch
+// (snapshot + live deltas for the operations console).
+
+import { filter } from 'rxjs';
+import { ioc } from '../../protos/gen/ioc.js';
+import { AlertsService, ConsoleService, IngestService } from '../../protos/gen/services.ts';
+import type { Alert, Severity } from '../alerts/index.ts';
+import type { Bus } from '../bus/index.ts';
+import { UnavailableError, errorMessage } from '../errors/index.ts';
+import { protoEventToObject, validateEvent, type ValidateOptions } from '../events/index.ts';
+import type { LiveView } from '../live/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Metrics } from '../metrics/index.ts';
+import { alertToProto, liveUpdateToProto, sensorToProto, severityFromProto } from './convert.ts';
+import type { CallContext, HandlerTable, MethodHandler } from './handlers.ts';
+import { liveStream } from './stream.ts';
+
+export interface ServiceDeps {
+  bus: Bus;
+  live: LiveView;
+  metrics: Metrics;
+  log: Logger;
+  validate: ValidateOptions;
+  /** Shown to consoles: "nats+clickhouse", "embedded", ... */
+  mode: string;
+}
+
+/** Accepted events published concurrently per call; bounds memory and keeps order loose but fast. */
+const PUBLISH_CONCURRENCY = 256;
+/** Rejections listed per response; past this only the count grows. */
+const MAX_LISTED_REJECTIONS = 1000;
+/** Updates buffered per streaming client before it is cut off. */
+const MAX_BUFFERED = 10_000;
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+}
+
+/** Alerts.Subscribe filters; empty lists match everything. */
+export function alertFilter(req: ioc.v1.ISubscribeRequest): (a: Alert) => boolean {
+  const severities = new Set((req.severities ?? []).map(severityFromProto).filter((s): s is Severity => s !== undefined));
+  const zones = new Set(req.zones ?? []);
+  const rules = (req.rules ?? []).map(globToRegExp);
+  return (a) =>
+    (severities.size === 0 || severities.has(a.severity)) &&
+    (zones.size === 0 || zones.has(a.zone)) &&
+    (rules.length === 0 || rules.some((r) => r.test(a.rule)));
+}
+
+export function createHandlers(deps: ServiceDeps): HandlerTable {
+  const { bus, live, metrics, validate } = deps;
+
+  async function publish(requests: AsyncIterable<ioc.v1.PublishRequest>): Promise<ioc.v1.PublishResponse> {
+    let index = 0;
+    let accepted = 0;
+    let duplicates = 0;
+    let rejected = 0;
+    const rejections: ioc.v1.IRejection[] = [];
+    const inflight = new Set<Promise<void>>();
+    let failure: unknown;
+    for await (const req of requests) {
+      const events = req.event ? [req.event] : (req.batch?.events ?? []);
+      for (const pe of events) {
+        const i = index++;
+        const r = validateEvent(protoEventToObject(pe), validate);
+        if (!r.ok) {
+          rejected++;
+          metrics.eventsRejected.labels(r.rejection.reason, 'grpc').inc();
+          if (rejections.length < MAX_LISTED_REJECTIONS) rejections.push({ index: i, ...r.rejection });
+          continue;
+        }
+        const p: Promise<void> = bus.publishEvent(r.event).then(
+          (res) => {
+            accepted++;
+            if (res.duplicate) duplicates++;
+          },
+          (err: unknown) => {
+            failure ??= err;
+          },
+        );
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p));
+        if (inflight.size >= PUBLISH_CONCURRENCY) await Promise.race(inflight);
+        if (failure !== undefined) break;
+      }
+      if (failure !== undefined) break;
+    }
+    await Promise.all(inflight);
+    metrics.eventsAccepted.labels('grpc').inc(accepted);
+    if (failure !== undefined) {
+      throw new UnavailableError(
+        `the event bus failed after ${accepted} of ${index} events were accepted (${errorMessage(failure)}); retry the call: accepted events are de-duplicated by source and id`,
+        { cause: failure },
+      );
+    }
+    return ioc.v1.PublishResponse.create({ accepted, rejected, rejections, duplicates });
+  }
+
+  async function* subscribe(req: ioc.v1.SubscribeRequest, ctx: CallContext): AsyncIterable<ioc.v1.Alert> {
+    const matches = alertFilter(req);
+    const updates = liveStream(bus.alerts().pipe(filter(matches)), { signal: ctx.signal, maxBuffered: MAX_BUFFERED });
+    if (req.snapshot) for (const a of live.firingAlerts()) if (matches(a)) yield alertToProto(a);
+    for await (const a of updates) yield alertToProto(a);
+  }
+
+  async function* watch(_req: ioc.v1.WatchRequest, ctx: CallContext): AsyncIterable<ioc.v1.ConsoleUpdate> {
+    const updates = liveStream(live.updates(), { signal: ctx.signal, maxBuffered: MAX_BUFFERED });
+    const snap = live.snapshot();
+    yield ioc.v1.ConsoleUpdate.create({
+      seq: snap.seq,
+      snapshot: { sensors: snap.sensors.map(sensorToProto), alerts: snap.alerts.map(alertToProto), mode: deps.mode },
+    });
+    for await (const u of updates) if (u.seq > snap.seq) yield liveUpdateToProto(u);
+  }
+
+  const table = new Map<string, MethodHandler>([
+    [IngestService.publish.path, { kind: 'clientStream', handle: publish as MethodHandler['handle'] } as MethodHandler],
+    [AlertsService.subscribe.path, { kind: 'serverStream', handle: subscribe as MethodHandler['handle'] } as MethodHandler],
+    [ConsoleService.watch.path, { kind: 'serverStream', handle: watch as MethodHandler['handle'] } as MethodHandler],
+  ]);
+  return table;
+}

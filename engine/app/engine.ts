@@ -1,0 +1,222 @@
+// Wires one engine process: bus, store, rules, pipeline, live view, native
+// gRPC and the HTTP port. Chooses real services or the embedded fallback by
+// `mode`, and says loudly which it runs on. The only place that knows all parts.
+
+import { AlertTracker } from '../alerts/index.ts';
+import { createHandlers, startGrpcServer, startHttpServer, type Readiness } from '../api/index.ts';
+import { connectNats, MemoryBus, type Bus, type NatsBus } from '../bus/index.ts';
+import type { Config } from '../config/index.ts';
+import { ConfigError, errorMessage } from '../errors/index.ts';
+import { hanoiDistricts, ZoneLocator } from '../geo/index.ts';
+import { LiveView } from '../live/index.ts';
+import { createLogger, type Logger } from '../log/index.ts';
+import { createMetrics, type Metrics } from '../metrics/index.ts';
+import { Pipeline } from '../pipeline/index.ts';
+import { formatDiagnostic, loadRulesDir, RuleSet } from '../rules/index.ts';
+import { ClickHouseStore, MemoryStore, type Store } from '../store/index.ts';
+
+export interface EngineOptions {
+  config: Config;
+  log?: Logger;
+  /** Wall clock, injectable for tests. */
+  now?: () => number;
+}
+
+export interface RunningEngine {
+  /** "nats+clickhouse", "embedded", or a mix such as "nats+memory". */
+  readonly mode: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly bus: Bus;
+  readonly store: Store;
+  readonly live: LiveView;
+  readonly metrics: Metrics;
+  readonly rules: RuleSet;
+  readiness(): Readiness;
+  /** Stops reading, commits what it can within `drainMs`, closes everything. */
+  stop(drainMs?: number): Promise<void>;
+}
+
+async function chooseBus(config: Config, log: Logger): Promise<Bus> {
+  const opts = {
+    servers: config['nats.url'],
+    eventsStream: config['nats.eventsStream'],
+    alertsStream: config['nats.alertsStream'],
+    dlqStream: config['nats.dlqStream'],
+    consumer: config['nats.consumer'],
+    stateBucket: config['nats.stateBucket'],
+    eventsMaxAgeHours: config['nats.eventsMaxAgeHours'],
+    replicas: config['nats.replicas'],
+    maxAckPending: config['nats.maxAckPending'],
+    ackWaitSeconds: config['nats.ackWaitSeconds'],
+    log: log.child({ sub: 'nats' }),
+  };
+  if (config.mode === 'embedded') return new MemoryBus();
+  if (config.mode === 'real') {
+    log.info({ url: config['nats.url'] }, 'connecting to NATS');
+    return connectNats({ ...opts, waitOnFirstConnect: true });
+  }
+  try {
+    return await connectNats(opts);
+  } catch (err) {
+    log.warn({ err: errorMessage(err) }, 'NATS is not reachable: using the EMBEDDED in-process bus (nothing is durable)');
+    return new MemoryBus();
+  }
+}
+
+async function chooseStore(config: Config, log: Logger): Promise<Store> {
+  if (config.mode === 'embedded') return new MemoryStore();
+  const store = new ClickHouseStore({
+    url: config['clickhouse.url'],
+    database: config['clickhouse.db'],
+    username: config['clickhouse.user'],
+    password: config['clickhouse.password'],
+  });
+  if (config.mode === 'real' || (await store.ping())) return store;
+  await store.close();
+  log.warn({ url: config['clickhouse.url'] }, 'ClickHouse is not reachable: using the EMBEDDED in-memory store (nothing is kept)');
+  return new MemoryStore();
+}
+
+/**
+ * Starts an engine and resolves once it is serving.
+ *
+ * @example
+ * const engine = await startEngine({ config: loadConfig() });
+ * process.on('SIGTERM', () => engine.stop());
+ */
+export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
+  const { config } = opts;
+  const log = opts.log ?? createLogger(config['log.level']);
+  const now = opts.now ?? Date.now;
+  const metrics = createMetrics();
+
+  const loaded = await loadRulesDir(config['rules.dir']);
+  if (loaded.diagnostics.length > 0) {
+    const lines = loaded.diagnostics.map((d) => formatDiagnostic(d));
+    throw new ConfigError(`rules in ${config['rules.dir']} have ${lines.length} error(s):\n${lines.join('\n')}`);
+  }
+  const rules = new RuleSet(loaded.rules);
+  metrics.rulesLoaded.set(loaded.rules.length);
+  log.info({ dir: config['rules.dir'], rules: loaded.rules.length }, 'rules loaded');
+
+  const bus = await chooseBus(config, log);
+  const store = await chooseStore(config, log);
+  const mode = bus.kind === 'embedded' && store.kind === 'memory' ? 'embedded' : `${bus.kind}+${store.kind}`;
+  if (mode !== 'nats+clickhouse') {
+    log.warn(`RUNNING IN ${mode.toUpperCase()} MODE: events and alerts are ${store.kind === 'memory' ? 'NOT stored durably' : 'stored'}; set IOC_NATS_URL and IOC_CLICKHOUSE_URL (or run deploy/local/services.sh start) for the real stack`);
+  }
+
+  // Retried until the services answer: /readyz stays 503 meanwhile, /healthz 200.
+  let storeOk = false;
+  await waitFor('ClickHouse migrations', () => store.migrate(), log);
+  storeOk = true;
+  await waitFor('NATS streams and consumer', () => bus.setup(), log);
+
+  const live = new LiveView();
+  const tracker = new AlertTracker({
+    now,
+    onRuleError: (rule, e, err) => {
+      metrics.ruleErrors.labels(rule.id).inc();
+      log.debug({ rule: rule.id, event: e.id, err: errorMessage(err) }, 'rule failed on an event');
+    },
+  });
+  const alertsSub = bus.alerts().subscribe((a) => live.applyAlert(a));
+  const pipeline = new Pipeline({
+    bus,
+    store,
+    rules: () => rules,
+    tracker,
+    zones: new ZoneLocator(hanoiDistricts()),
+    live,
+    metrics,
+    log: log.child({ sub: 'pipeline' }),
+    validate: { now, maxFutureMs: config['ingest.maxFutureSeconds'] * 1000 },
+    consumer: config['nats.consumer'],
+    batch: config['nats.batch'],
+    maxAckPending: config['nats.maxAckPending'],
+    ackWaitMs: config['nats.ackWaitSeconds'] * 1000,
+    batchRows: config['writer.batchRows'],
+    flushMs: config['writer.flushMs'],
+    retryMaxMs: config['writer.retryMaxMs'],
+    now,
+  });
+  await pipeline.start();
+
+  const handlers = createHandlers({
+    bus,
+    live,
+    metrics,
+    log: log.child({ sub: 'api' }),
+    validate: { now, maxFutureMs: config['ingest.maxFutureSeconds'] * 1000 },
+    mode,
+  });
+  const readiness = (): Readiness => {
+    const checks = {
+      nats: { ok: bus.connected(), detail: bus.kind },
+      clickhouse: { ok: storeOk, detail: store.kind },
+      rules: { ok: true, detail: `${loaded.rules.length} rules` },
+      pipeline: { ok: pipeline.failure === undefined, detail: pipeline.failure ? errorMessage(pipeline.failure) : 'running' },
+    };
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
+  };
+  const grpcServer = await startGrpcServer({ handlers, host: config['grpc.host'], port: config['grpc.port'], log: log.child({ sub: 'grpc' }), metrics });
+  const httpServer = await startHttpServer({
+    handlers,
+    host: config['http.host'],
+    port: config['http.port'],
+    consoleDir: config['console.dir'],
+    corsOrigins: config['http.corsOrigins'].split(',').map((s) => s.trim()).filter(Boolean),
+    readiness,
+    metrics,
+    log: log.child({ sub: 'http' }),
+  });
+
+  const health = setInterval(() => {
+    void store.ping().then((ok) => {
+      if (ok !== storeOk) log[ok ? 'info' : 'warn'](`storage is ${ok ? 'reachable again' : 'unreachable'}`);
+      storeOk = ok;
+    });
+    if (bus.kind === 'nats') {
+      (bus as NatsBus).pending().then((n) => metrics.consumerLag.set(n), () => undefined);
+    }
+  }, 5000);
+  health.unref();
+
+  log.info({ mode, http: httpServer.port, grpc: grpcServer.port }, 'engine started');
+  return {
+    mode,
+    httpPort: httpServer.port,
+    grpcPort: grpcServer.port,
+    bus,
+    store,
+    live,
+    metrics,
+    rules,
+    readiness,
+    stop: async (drainMs = 5000) => {
+      clearInterval(health);
+      await pipeline.stop(drainMs);
+      await Promise.all([grpcServer.close(), httpServer.close()]);
+      alertsSub.unsubscribe();
+      live.close();
+      await bus.close();
+      await store.close();
+      log.info('engine stopped');
+    },
+  };
+}
+
+async function waitFor(what: string, op: () => Promise<void>, log: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await op();
+      return;
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      const pause = Math.min(10_000, 250 * 2 ** Math.min(attempt, 6));
+      log.warn({ err: errorMessage(err), attempt, retryInMs: pause }, `${what} failed; retrying`);
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+}

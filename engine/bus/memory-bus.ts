@@ -1,0 +1,139 @@
+// The Bus in one process, for the embedded demo when no NATS is reachable.
+// Same contract as the NATS bus (de-duplication, acknowledgement, bounded
+// in-flight), but nothing survives the process and nothing is shared.
+
+import { Subject, type Observable } from 'rxjs';
+import type { Alert } from '../alerts/index.ts';
+import { eventKey, type IocEvent } from '../events/index.ts';
+import type { Bus, ConsumeOptions, DeadLetter, InboundMessage, PublishResult, StateStore } from './bus.ts';
+
+interface Stored {
+  seq: number;
+  subject: string;
+  data: Uint8Array;
+  contentType: string | undefined;
+}
+
+class MemoryState implements StateStore {
+  private readonly map = new Map<string, Uint8Array>();
+  async get(key: string): Promise<Uint8Array | undefined> {
+    return this.map.get(key);
+  }
+  async put(key: string, value: Uint8Array): Promise<void> {
+    this.map.set(key, value);
+  }
+  async delete(key: string): Promise<void> {
+    this.map.delete(key);
+  }
+  async entries(prefix: string): Promise<Map<string, Uint8Array>> {
+    return new Map([...this.map].filter(([k]) => k.startsWith(prefix)));
+  }
+}
+
+export interface MemoryBusOptions {
+  /** Most messages kept; older ones are dropped like a stream's limits would. */
+  maxMessages?: number;
+}
+
+export class MemoryBus implements Bus {
+  readonly kind = 'embedded' as const;
+  readonly state: StateStore = new MemoryState();
+  /** Dead letters kept for inspection (newest last, bounded). */
+  readonly deadLetters: DeadLetter[] = [];
+  private readonly log: Stored[] = [];
+  private readonly seen = new Set<string>();
+  private readonly seenOrder: string[] = [];
+  private seq = 0;
+  private ackFloor = 0;
+  private wake: (() => void) | undefined;
+  private readonly alerts$ = new Subject<Alert>();
+  private readonly maxMessages: number;
+  private closed = false;
+
+  constructor(opts: MemoryBusOptions = {}) {
+    this.maxMessages = opts.maxMessages ?? 200_000;
+  }
+
+  async setup(): Promise<void> {}
+
+  async publishEvent(event: IocEvent): Promise<PublishResult> {
+    return this.append(`ioc.events.${event.type}`, Buffer.from(JSON.stringify(event)), undefined, eventKey(event));
+  }
+
+  async publishRaw(subject: string, data: Uint8Array, headers?: Record<string, string>): Promise<PublishResult> {
+    return this.append(subject, data, headers?.['Content-Type'], headers?.['Nats-Msg-Id']);
+  }
+
+  private append(subject: string, data: Uint8Array, contentType: string | undefined, msgId: string | undefined): PublishResult {
+    if (msgId !== undefined) {
+      if (this.seen.has(msgId)) return { duplicate: true };
+      this.seen.add(msgId);
+      this.seenOrder.push(msgId);
+      if (this.seenOrder.length > 100_000) this.seen.delete(this.seenOrder.shift()!);
+    }
+    this.log.push({ seq: ++this.seq, subject, data, contentType });
+    if (this.log.length > this.maxMessages) this.log.shift();
+    this.wake?.();
+    return { duplicate: false };
+  }
+
+  async *consumeEvents(opts: ConsumeOptions): AsyncIterable<InboundMessage> {
+    let next = this.ackFloor + 1;
+    while (!opts.signal.aborted && !this.closed) {
+      const first = this.log[0]?.seq ?? this.seq + 1;
+      if (next < first) next = first;
+      if (next > this.seq || next - this.ackFloor > opts.maxInFlight) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            if (this.wake === done) this.wake = undefined;
+            clearTimeout(timer);
+            opts.signal.removeEventListener('abort', done);
+            resolve();
+          };
+          this.wake = done;
+          opts.signal.addEventListener('abort', done, { once: true });
+          // Also wake periodically so acknowledgements free room for more in-flight messages.
+          const timer = setTimeout(done, 20);
+        });
+        continue;
+      }
+      const m = this.log[next - first]!;
+      next++;
+      const seq = m.seq;
+      yield {
+        seq,
+        subject: m.subject,
+        data: m.data,
+        contentType: m.contentType,
+        redelivered: false,
+        ack: () => {
+          if (seq > this.ackFloor) this.ackFloor = seq;
+        },
+        working: () => {},
+      };
+    }
+  }
+
+  async publishDeadLetter(letter: DeadLetter): Promise<void> {
+    this.deadLetters.push(letter);
+    if (this.deadLetters.length > 1000) this.deadLetters.shift();
+  }
+
+  async publishAlert(alert: Alert): Promise<void> {
+    this.alerts$.next(alert);
+  }
+
+  alerts(): Observable<Alert> {
+    return this.alerts$;
+  }
+
+  connected(): boolean {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    this.alerts$.complete();
+  }
+}

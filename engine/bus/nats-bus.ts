@@ -1,0 +1,288 @@
+// The Bus on NATS JetStream: streams IOC_EVENTS / IOC_ALERTS / IOC_DLQ, a
+// durable pull consumer with AckPolicy.All read in bounded batches (the bound
+// is the backpressure), and a KV bucket for engine state. Uses nothing that
+// needs nats-server 2.10 (production runs 2.10+, CI runs Debian's 2.9).
+
+import {
+  AckPolicy,
+  connect,
+  DeliverPolicy,
+  headers as natsHeaders,
+  JSONCodec,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type ConnectionOptions,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type KV,
+  type NatsConnection,
+} from 'nats';
+import { Observable, share } from 'rxjs';
+import { alertMessageId, alertSubject, type Alert } from '../alerts/index.ts';
+import { ConfigError, UnavailableError, errorMessage } from '../errors/index.ts';
+import { eventKey, type IocEvent } from '../events/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Bus, ConsumeOptions, DeadLetter, InboundMessage, PublishResult, StateStore } from './bus.ts';
+
+export interface NatsBusOptions {
+  servers: string;
+  eventsStream: string;
+  alertsStream: string;
+  dlqStream: string;
+  consumer: string;
+  stateBucket: string;
+  eventsMaxAgeHours: number;
+  replicas: number;
+  maxAckPending: number;
+  ackWaitSeconds: number;
+  /** Keep retrying the first connection instead of failing (the engine waits for NATS). */
+  waitOnFirstConnect?: boolean;
+  log: Logger;
+}
+
+const json = JSONCodec<unknown>();
+const HEADER_MAX = 1024;
+
+/** Header values may not hold line breaks; keep them short and printable. */
+function headerValue(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ').slice(0, HEADER_MAX);
+}
+
+class NatsInbound implements InboundMessage {
+  constructor(private readonly m: JsMsg) {}
+  get seq(): number {
+    return this.m.seq;
+  }
+  get subject(): string {
+    return this.m.subject;
+  }
+  get data(): Uint8Array {
+    return this.m.data;
+  }
+  get contentType(): string | undefined {
+    return this.m.headers?.get('Content-Type') || undefined;
+  }
+  get redelivered(): boolean {
+    return this.m.redelivered;
+  }
+  ack(): void {
+    this.m.ack();
+  }
+  working(): void {
+    this.m.working();
+  }
+}
+
+class KvState implements StateStore {
+  constructor(private readonly kv: KV) {}
+  async get(key: string): Promise<Uint8Array | undefined> {
+    const e = await this.kv.get(key);
+    return e && e.operation === 'PUT' ? e.value : undefined;
+  }
+  async put(key: string, value: Uint8Array): Promise<void> {
+    await this.kv.put(key, value);
+  }
+  async delete(key: string): Promise<void> {
+    await this.kv.delete(key);
+  }
+  async entries(prefix: string): Promise<Map<string, Uint8Array>> {
+    const out = new Map<string, Uint8Array>();
+    const keys: string[] = [];
+    for await (const k of await this.kv.keys(`${prefix}>`)) keys.push(k);
+    for (const k of keys) {
+      const v = await this.get(k);
+      if (v) out.set(k, v);
+    }
+    return out;
+  }
+}
+
+/** Connects to NATS; throws UnavailableError when no server answers (unless waiting is asked for). */
+export async function connectNats(opts: NatsBusOptions): Promise<NatsBus> {
+  const conn: ConnectionOptions = {
+    servers: opts.servers.split(',').map((s) => s.trim()),
+    name: 'ioc-engine',
+    noAsyncTraces: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    waitOnFirstConnect: opts.waitOnFirstConnect ?? false,
+  };
+  let nc: NatsConnection;
+  try {
+    nc = await connect(conn);
+  } catch (err) {
+    throw new UnavailableError(`cannot connect to NATS at ${opts.servers}: ${errorMessage(err)}`, { cause: err });
+  }
+  const bus = new NatsBus(nc, opts);
+  void bus.watchStatus();
+  return bus;
+}
+
+export class NatsBus implements Bus {
+  readonly kind = 'nats' as const;
+  private readonly js: JetStreamClient;
+  private jsm: JetStreamManager | undefined;
+  private kvState: StateStore | undefined;
+  private readonly alerts$: Observable<Alert>;
+  private isConnected = true;
+
+  constructor(
+    readonly nc: NatsConnection,
+    private readonly opts: NatsBusOptions,
+  ) {
+    this.js = nc.jetstream();
+    this.alerts$ = new Observable<Alert>((sub) => {
+      const s = nc.subscribe('ioc.alerts.>', {
+        callback: (err, m) => {
+          if (err) return;
+          try {
+            sub.next(json.decode(m.data) as Alert);
+          } catch {
+            this.opts.log.warn({ subject: m.subject }, 'ignoring an alert that is not JSON');
+          }
+        },
+      });
+      return () => s.unsubscribe();
+    }).pipe(share());
+  }
+
+  /** Tracks connection state for /readyz and logs disconnects. */
+  async watchStatus(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'disconnect') {
+        this.isConnected = false;
+        this.opts.log.warn({ server: s.data }, 'NATS disconnected; reconnecting');
+      } else if (s.type === 'reconnect') {
+        this.isConnected = true;
+        this.opts.log.info({ server: s.data }, 'NATS reconnected');
+      }
+    }
+  }
+
+  get state(): StateStore {
+    if (!this.kvState) throw new Error('NatsBus.setup() must run before state is used');
+    return this.kvState;
+  }
+
+  async setup(): Promise<void> {
+    const jsm = (this.jsm = await this.nc.jetstreamManager());
+    const o = this.opts;
+    await this.ensureStream(o.eventsStream, 'ioc.events.>', o.eventsMaxAgeHours * 3_600_000);
+    await this.ensureStream(o.alertsStream, 'ioc.alerts.>', 30 * 86_400_000);
+    await this.ensureStream(o.dlqStream, 'ioc.dlq.>', 14 * 86_400_000);
+    const wanted = {
+      durable_name: o.consumer,
+      ack_policy: AckPolicy.All,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: 'ioc.events.>',
+      max_ack_pending: o.maxAckPending,
+      ack_wait: nanos(o.ackWaitSeconds * 1000),
+    };
+    try {
+      const info = await jsm.consumers.info(o.eventsStream, o.consumer);
+      if (info.config.ack_policy !== AckPolicy.All) {
+        throw new ConfigError(`consumer ${o.consumer} on ${o.eventsStream} has ack policy ${info.config.ack_policy}; the engine needs "all". Delete it or choose another nats.consumer.`);
+      }
+      if (info.config.max_ack_pending !== wanted.max_ack_pending || info.config.ack_wait !== wanted.ack_wait) {
+        await jsm.consumers.update(o.eventsStream, o.consumer, { max_ack_pending: wanted.max_ack_pending, ack_wait: wanted.ack_wait });
+      }
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await jsm.consumers.add(o.eventsStream, wanted);
+      o.log.info({ stream: o.eventsStream, consumer: o.consumer }, 'created durable consumer');
+    }
+    const kv = await this.js.views.kv(o.stateBucket, { history: 1, replicas: o.replicas });
+    this.kvState = new KvState(kv);
+  }
+
+  private async ensureStream(name: string, subject: string, maxAgeMs: number): Promise<void> {
+    const jsm = this.jsm!;
+    try {
+      const info = await jsm.streams.info(name);
+      if (!info.config.subjects?.includes(subject)) {
+        this.opts.log.warn({ stream: name, subjects: info.config.subjects }, `stream ${name} exists without subject ${subject}`);
+      }
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await jsm.streams.add({
+        name,
+        subjects: [subject],
+        retention: RetentionPolicy.Limits,
+        storage: StorageType.File,
+        max_age: nanos(maxAgeMs),
+        num_replicas: this.opts.replicas,
+        duplicate_window: nanos(120_000),
+      });
+      this.opts.log.info({ stream: name, subject }, 'created stream');
+    }
+  }
+
+  async publishEvent(event: IocEvent): Promise<PublishResult> {
+    const ack = await this.js.publish(`ioc.events.${event.type}`, json.encode(event), { msgID: eventKey(event) });
+    return { duplicate: ack.duplicate };
+  }
+
+  async publishRaw(subject: string, data: Uint8Array, headers?: Record<string, string>): Promise<PublishResult> {
+    let h;
+    if (headers) {
+      h = natsHeaders();
+      for (const [k, v] of Object.entries(headers)) h.set(k, headerValue(v));
+    }
+    const msgID = headers?.['Nats-Msg-Id'];
+    const ack = await this.js.publish(subject, data, { headers: h, ...(msgID ? { msgID } : {}) });
+    return { duplicate: ack.duplicate };
+  }
+
+  async *consumeEvents(opts: ConsumeOptions): AsyncIterable<InboundMessage> {
+    const consumer = await this.js.consumers.get(this.opts.eventsStream, this.opts.consumer);
+    const messages = await consumer.consume({ max_messages: opts.batch });
+    const stop = () => messages.stop();
+    opts.signal.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const m of messages) yield new NatsInbound(m);
+    } finally {
+      opts.signal.removeEventListener('abort', stop);
+      messages.stop();
+    }
+  }
+
+  /** Events in the stream not yet delivered to the engine's consumer. */
+  async pending(): Promise<number> {
+    const info = await this.jsm!.consumers.info(this.opts.eventsStream, this.opts.consumer);
+    return info.num_pending;
+  }
+
+  async publishDeadLetter(letter: DeadLetter): Promise<void> {
+    const h = natsHeaders();
+    h.set('Ioc-Reason', letter.rejection.reason);
+    h.set('Ioc-Detail', headerValue(letter.rejection.detail));
+    h.set('Ioc-Subject', headerValue(letter.subject));
+    if (letter.rejection.id) h.set('Ioc-Event-Id', headerValue(letter.rejection.id));
+    if (letter.contentType) h.set('Content-Type', headerValue(letter.contentType));
+    await this.js.publish(`ioc.dlq.${letter.rejection.reason}`, letter.data, { headers: h });
+  }
+
+  async publishAlert(alert: Alert): Promise<void> {
+    await this.js.publish(alertSubject(alert), json.encode(alert), { msgID: alertMessageId(alert) });
+  }
+
+  alerts(): Observable<Alert> {
+    return this.alerts$;
+  }
+
+  connected(): boolean {
+    return this.isConnected && !this.nc.isClosed();
+  }
+
+  async close(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { code?: string | number; api_error?: { code?: number } };
+  return e?.api_error?.code === 404 || e?.code === '404' || e?.code === 404 || /not found/i.test(errorMessage(err));
+}

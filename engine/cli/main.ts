@@ -1,0 +1,85 @@
+// The `ioc` command line: start the engine, run the demo, feed it simulated
+// Hanoi data, validate and test rules, benchmark. Each command's work lives in
+// its own module; this file only parses arguments and sets exit codes.
+
+import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
+import { IocError, errorMessage } from '../errors/index.ts';
+
+function int(name: string, min: number) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new CommanderArgError(`${name} must be an integer >= ${min}`);
+    return n;
+  };
+}
+
+const program = new Command()
+  .name('ioc')
+  .description('Thang Long IOC: event-processing engine for a city operations center')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('run the engine (NATS + ClickHouse, configured by ioc.yaml and IOC_* variables)')
+  .option('-c, --config <file>', 'configuration file (default ./ioc.yaml when present)')
+  .action(async (o: { config?: string }) => {
+    const { runStart } = await import('./start.ts');
+    await runStart(o.config);
+  });
+
+program
+  .command('demo')
+  .description('engine + console + simulated Hanoi feed; falls back to an embedded bus and store when NATS or ClickHouse are not reachable')
+  .option('-c, --config <file>', 'configuration file')
+  .option('-r, --rate <n>', 'simulated events per second', int('rate', 1), 200)
+  .action(async (o: { config?: string; rate: number }) => {
+    const { runDemo } = await import('./demo.ts');
+    await runDemo(o);
+  });
+
+program
+  .command('simulate')
+  .description('publish a simulated Hanoi feed (water level, rain, PM2.5, traffic, hotline; storms that flood) to NATS')
+  .option('-r, --rate <n>', 'events per second', int('rate', 1), 200)
+  .option('--nats <url>', 'NATS URL (default IOC_NATS_URL or nats://127.0.0.1:4222)')
+  .option('--seed <n>', 'random seed, for a repeatable feed', int('seed', 0), 1)
+  .option('--sensors <n>', 'number of sensors (default: a few hundred)', int('sensors', 1))
+  .option('--duration <seconds>', 'stop after this many seconds (default: run until interrupted)', int('duration', 1))
+  .action(async (o: { rate: number; nats?: string; seed: number; sensors?: number; duration?: number }) => {
+    const { runSimulate } = await import('./simulate.ts');
+    await runSimulate(o);
+  });
+
+const rules = program.command('rules').description('work with rule files');
+rules
+  .command('validate [dir]')
+  .description('check every rule file in dir (default IOC_RULES_DIR or rules/); prints file:line:column for each error')
+  .action(async (dir: string | undefined) => {
+    const { runRulesValidate } = await import('./rules.ts');
+    process.exitCode = await runRulesValidate(dir);
+  });
+rules
+  .command('test [dir]')
+  .description('run the rule unit tests (*.test.yaml) in dir')
+  .action(async (dir: string | undefined) => {
+    const { runRulesTest } = await import('./rules.ts');
+    process.exitCode = await runRulesTest(dir);
+  });
+
+program
+  .command('bench')
+  .description('measure end-to-end events/s through the engine against a raw NATS consumer baseline (starts private servers)')
+  .option('-n, --events <n>', 'events to publish', int('events', 1), 200_000)
+  .option('--rules <n>', 'number of rules loaded', int('rules', 0), 100)
+  .option('--batch <n>', 'pull batch size for both consumers', int('batch', 1), 1000)
+  .action(async (o: { events: number; rules: number; batch: number }) => {
+    const { runBench } = await import('./bench.ts');
+    await runBench(o);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  console.error(`ioc: ${errorMessage(err)}`);
+  process.exitCode = err instanceof IocError && err.code === 'failed_precondition' ? 2 : 1;
+}

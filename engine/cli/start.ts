@@ -1,0 +1,26 @@
+// `ioc start`: the engine alone, until SIGINT or SIGTERM.
+import { startEngine, type RunningEngine } from '../app/index.ts';
+import { loadConfig } from '../config/index.ts';
+import { createLogger } from '../log/index.ts';
+
+/** Stops the engine on the first signal; a second signal exits at once. */
+export function stopOnSignals(engine: RunningEngine, onStopped?: () => void): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write(`\nioc: ${signal} received, stopping (again to exit at once)\n`);
+    void engine.stop().then(() => {
+      onStopped?.();
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+export async function runStart(configFile: string | undefined): Promise<void> {
+  const config = loadConfig(configFile ? { file: configFile } : {});
+  const engine = await startEngine({ config, log: createLogger(config['log.level']) });
+  stopOnSignals(engine);
+}

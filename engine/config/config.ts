@@ -1,0 +1,158 @@
+// Engine configuration: one table of keys, each with a default, a description
+// and its IOC_* environment variable. `ioc.yaml` sets keys; the environment
+// overrides the file. The table is the only place a key is declared: loading,
+// validation and docs/configuration.md all come from it.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { ConfigError } from '../errors/index.ts';
+
+type Kind = 'string' | 'int' | 'bool' | readonly string[];
+
+interface KeySpec {
+  kind: Kind;
+  default: string | number | boolean;
+  doc: string;
+  /** Environment variable; derived from the key when absent. */
+  env?: string;
+  min?: number;
+  max?: number;
+}
+
+/** Every configuration key. Dotted keys map to nested YAML: `nats.url` is `nats: { url: ... }`. */
+export const configKeys = {
+  'mode': { kind: ['auto', 'real', 'embedded'], default: 'auto', doc: 'real: NATS and ClickHouse must be reachable; embedded: in-process bus and in-memory store; auto: real when reachable, embedded otherwise (demo only).' },
+  'nats.url': { kind: 'string', default: 'nats://127.0.0.1:4222', doc: 'NATS server URL(s), comma-separated.' },
+  'nats.eventsStream': { kind: 'string', default: 'IOC_EVENTS', doc: 'JetStream stream holding events (subjects ioc.events.>).' },
+  'nats.alertsStream': { kind: 'string', default: 'IOC_ALERTS', doc: 'JetStream stream holding alerts (subjects ioc.alerts.>).' },
+  'nats.dlqStream': { kind: 'string', default: 'IOC_DLQ', doc: 'JetStream stream holding dead letters (subjects ioc.dlq.>).' },
+  'nats.consumer': { kind: 'string', default: 'ioc-engine', doc: 'Durable pull consumer the engine reads events through.' },
+  'nats.stateBucket': { kind: 'string', default: 'ioc_engine', doc: 'KV bucket for engine state (firing alerts, checkpoints).' },
+  'nats.eventsMaxAgeHours': { kind: 'int', default: 72, min: 1, doc: 'How long IOC_EVENTS keeps events (for replay and backtests).' },
+  'nats.replicas': { kind: 'int', default: 1, min: 1, max: 5, doc: 'Stream replicas when the engine creates streams (3 on a production cluster).' },
+  'nats.batch': { kind: 'int', default: 1000, min: 1, max: 10_000, doc: 'Messages requested per pull.' },
+  'nats.maxAckPending': { kind: 'int', default: 20_000, min: 1, doc: 'Most unacknowledged events in flight; the bound that makes backpressure.' },
+  'nats.ackWaitSeconds': { kind: 'int', default: 120, min: 5, doc: 'Redelivery timeout of an unacknowledged event.' },
+  'clickhouse.url': { kind: 'string', default: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP URL.' },
+  'clickhouse.db': { kind: 'string', default: 'ioc', doc: 'Database the engine creates and writes.' },
+  'clickhouse.user': { kind: 'string', default: 'default', doc: 'ClickHouse user.' },
+  'clickhouse.password': { kind: 'string', default: '', doc: 'ClickHouse password.' },
+  'writer.batchRows': { kind: 'int', default: 10_000, min: 1, doc: 'Events per ClickHouse insert at most.' },
+  'writer.flushMs': { kind: 'int', default: 250, min: 1, doc: 'Longest an event waits before its batch is written.' },
+  'writer.retryMaxMs': { kind: 'int', default: 10_000, min: 100, doc: 'Longest pause between retries while ClickHouse or NATS is unreachable.' },
+  'rules.dir': { kind: 'string', default: 'rules', doc: 'Directory of YAML rule files.' },
+  'ingest.maxFutureSeconds': { kind: 'int', default: 600, min: 0, doc: 'Events timed further ahead than this are rejected (invalid_time).' },
+  'http.host': { kind: 'string', default: '0.0.0.0', doc: 'Address of the HTTP server (console, gRPC-web, health, metrics).' },
+  'http.port': { kind: 'int', default: 8080, min: 0, max: 65_535, doc: 'Port of the HTTP server.' },
+  'http.corsOrigins': { kind: 'string', default: '', doc: 'Comma-separated origins allowed to call gRPC-web from other sites; empty means same origin only.' },
+  'grpc.host': { kind: 'string', default: '0.0.0.0', doc: 'Address of the native gRPC server.' },
+  'grpc.port': { kind: 'int', default: 50051, min: 0, max: 65_535, doc: 'Port of the native gRPC server.' },
+  'console.dir': { kind: 'string', default: 'console/dist', doc: 'Built console files served on the HTTP port.' },
+  'log.level': { kind: ['trace', 'debug', 'info', 'warn', 'error'], default: 'info', doc: 'Log level.' },
+} as const satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof configKeys;
+
+type ValueOf<S> = S extends { kind: 'int' } ? number : S extends { kind: 'bool' } ? boolean : S extends { kind: readonly (infer E)[] } ? E : string;
+
+/** The resolved configuration, flat, typed by key. */
+export type Config = { readonly [K in ConfigKey]: ValueOf<(typeof configKeys)[K]> };
+
+/** The environment variable of a key: `nats.maxAckPending` → `IOC_NATS_MAX_ACK_PENDING`. */
+export function envName(key: string): string {
+  const spec = (configKeys as Record<string, KeySpec>)[key];
+  if (spec?.env) return spec.env;
+  return 'IOC_' + key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/\./g, '_').toUpperCase();
+}
+
+function parseValue(key: string, spec: KeySpec, raw: unknown, where: string): string | number | boolean {
+  const fail = (why: string): never => {
+    throw new ConfigError(`${where}: ${key} ${why}`);
+  };
+  if (spec.kind === 'int') {
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+    if (!Number.isInteger(n)) fail(`must be an integer, got ${JSON.stringify(raw)}`);
+    if (spec.min !== undefined && n < spec.min) fail(`must be at least ${spec.min}, got ${n}`);
+    if (spec.max !== undefined && n > spec.max) fail(`must be at most ${spec.max}, got ${n}`);
+    return n;
+  }
+  if (spec.kind === 'bool') {
+    if (typeof raw === 'boolean') return raw;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    return fail(`must be true or false, got ${JSON.stringify(raw)}`);
+  }
+  if (typeof raw !== 'string' && typeof raw !== 'number') return fail(`must be a string, got ${JSON.stringify(raw)}`);
+  const s = String(raw);
+  if (Array.isArray(spec.kind) && !spec.kind.includes(s)) fail(`must be one of ${spec.kind.join(', ')}, got ${JSON.stringify(s)}`);
+  return s;
+}
+
+function flattenYaml(node: YamlNode | null, prefix: string, out: Map<string, { value: unknown; node: YamlNode }>, lc: LineCounter, file: string): void {
+  if (!isMap(node)) {
+    throw new ConfigError(`${file}: expected a mapping${prefix ? ` under ${prefix}` : ''}`);
+  }
+  for (const pair of node.items) {
+    const keyNode = pair.key as YamlNode;
+    const name = isScalar(keyNode) ? String(keyNode.value) : '?';
+    const key = prefix ? `${prefix}.${name}` : name;
+    const value = pair.value as YamlNode | null;
+    if (isMap(value)) flattenYaml(value, key, out, lc, file);
+    else out.set(key, { value: isScalar(value) ? value.value : value?.toJSON(), node: keyNode });
+  }
+}
+
+function position(lc: LineCounter, node: YamlNode): string {
+  const { line, col } = lc.linePos(node.range?.[0] ?? 0);
+  return `${line}:${col}`;
+}
+
+/** Reads `ioc.yaml` (if given or present) and the IOC_* environment into a Config. */
+export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Config {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const explicit = opts.file ?? env.IOC_CONFIG;
+  const file = explicit ? (isAbsolute(explicit) ? explicit : resolve(cwd, explicit)) : resolve(cwd, 'ioc.yaml');
+  const fromFile = new Map<string, { value: unknown; node: YamlNode }>();
+  const lc = new LineCounter();
+  if (existsSync(file)) {
+    const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lc });
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0]!;
+      throw new ConfigError(`${file}:${e.linePos?.[0].line ?? 0}:${e.linePos?.[0].col ?? 0}: ${e.message.split('\n')[0]}`);
+    }
+    if (doc.contents !== null) flattenYaml(doc.contents as YamlNode, '', fromFile, lc, file);
+  } else if (explicit) {
+    throw new ConfigError(`configuration file ${file} does not exist`);
+  }
+
+  const specs = configKeys as Record<string, KeySpec>;
+  for (const [key, { node }] of fromFile) {
+    if (!(key in specs)) throw new ConfigError(`${file}:${position(lc, node)}: unknown key ${key}${suggest(key)}`);
+  }
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, spec] of Object.entries(specs)) {
+    const envVar = envName(key);
+    const fromEnv = env[envVar];
+    const entry = fromFile.get(key);
+    if (fromEnv !== undefined && fromEnv !== '') out[key] = parseValue(key, spec, fromEnv, envVar);
+    else if (entry) out[key] = parseValue(key, spec, entry.value, `${file}:${position(lc, entry.node)}`);
+    else out[key] = spec.default;
+  }
+  return out as Config;
+}
+
+function suggest(key: string): string {
+  const close = Object.keys(configKeys).find((k) => k.toLowerCase() === key.toLowerCase() || k.endsWith(`.${key.split('.').pop()}`));
+  return close ? ` (did you mean ${close}?)` : '';
+}
+
+/** The configuration reference in Markdown, generated from the key table. */
+export function configReference(): string {
+  const rows = Object.entries(configKeys as Record<string, KeySpec>).map(([key, s]) => {
+    const kind = Array.isArray(s.kind) ? s.kind.join(' \\| ') : s.kind;
+    return `| \`${key}\` | \`${envName(key)}\` | ${kind} | \`${JSON.stringify(s.default)}\` | ${s.doc} |`;
+  });
+  return ['| key | environment | type | default | meaning |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+}

@@ -1,0 +1,272 @@
+// The event pipeline: read the stream in bounded batches, decode and validate,
+// derive the zone, evaluate the rules, and commit: rows written to storage,
+// alerts and dead letters durable on the bus, a checkpoint saved, and only then
+// the messages acknowledged (AckPolicy.All: one ack covers the whole batch).
+// A crash at any point redelivers; every sink is idempotent, so nothing is lost
+// or doubled. Per-event work is a plain function; RxJS composes the stages.
+
+import { bufferTime, concatMap, filter, Observable, tap, type SchedulerLike, asyncScheduler, type Subscription } from 'rxjs';
+import { AlertTracker, type Alert, type RuleIndex } from '../alerts/index.ts';
+import type { Bus, InboundMessage } from '../bus/index.ts';
+import { errorMessage } from '../errors/index.ts';
+import { decodeEvent, type IocEvent, type RejectReason, type ValidateOptions } from '../events/index.ts';
+import type { ZoneLocator } from '../geo/index.ts';
+import type { LiveView } from '../live/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Metrics } from '../metrics/index.ts';
+import type { Store, StoredEvent } from '../store/index.ts';
+import { retrying, StoppedError, type RetryPolicy } from './retry.ts';
+
+export interface PipelineOptions {
+  bus: Bus;
+  store: Store;
+  /** The rules in force; read per event, so a reload takes effect at once. */
+  rules(): RuleIndex;
+  tracker: AlertTracker;
+  zones: ZoneLocator;
+  live: LiveView;
+  metrics: Metrics;
+  log: Logger;
+  validate: ValidateOptions;
+  /** Consumer name, part of the checkpoint key. */
+  consumer: string;
+  batch: number;
+  maxAckPending: number;
+  ackWaitMs: number;
+  batchRows: number;
+  flushMs: number;
+  retryMaxMs: number;
+  now(): number;
+  scheduler?: SchedulerLike;
+}
+
+/** What processing one message produced, waiting to be committed. */
+interface Processed {
+  msg: InboundMessage;
+  row?: StoredEvent;
+  alerts?: Alert[];
+  /** Side effects started during processing (dead letter, alert publish); awaited before the ack. */
+  effect?: Promise<unknown>;
+  rejected?: RejectReason;
+}
+
+const YIELD_EVERY = 512;
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+/** KV key of the checkpoint of a consumer. */
+export function checkpointKey(consumer: string): string {
+  return `checkpoint.${consumer.replace(/[^-\w]/g, '_')}`;
+}
+
+export class Pipeline {
+  /** Stops reading the stream. */
+  private readonly stopReading = new AbortController();
+  /** Stops retrying side effects: what is not durable by then is redelivered after a restart. */
+  private readonly abort = new AbortController();
+  private subscription: Subscription | undefined;
+  private checkpoint = 0;
+  /** Serialises alert publishes and state writes so the bus sees them in order. */
+  private alertChain: Promise<unknown> = Promise.resolve();
+  /** Batches read but not yet acknowledged; kept alive with `working()` while a commit retries. */
+  private readonly held = new Set<Processed[]>();
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
+  private stopped: Promise<void> | undefined;
+  private resolveStopped: (() => void) | undefined;
+  /** The last error that stopped the pipeline, if any. */
+  failure: Error | undefined;
+
+  constructor(private readonly o: PipelineOptions) {}
+
+  /** Loads the checkpoint and firing alerts, then starts reading. */
+  async start(): Promise<void> {
+    const saved = await this.o.bus.state.get(checkpointKey(this.o.consumer));
+    this.checkpoint = saved ? Number(textDecoder.decode(saved)) || 0 : 0;
+    const firing = await this.o.bus.state.entries('alert.');
+    const restored: Alert[] = [];
+    for (const v of firing.values()) {
+      try {
+        restored.push(JSON.parse(textDecoder.decode(v)) as Alert);
+      } catch {
+        this.o.log.warn('ignoring an unreadable saved alert state');
+      }
+    }
+    this.o.tracker.restore(restored);
+    for (const a of restored) this.o.live.applyAlert(a);
+    this.o.metrics.alertsFiring.set(restored.length);
+    this.o.log.info({ checkpoint: this.checkpoint, firing: restored.length }, 'pipeline state loaded');
+
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
+    this.keepAlive = setInterval(() => this.keepHeldAlive(), Math.max(1000, this.o.ackWaitMs / 3));
+    this.subscription = this.messages()
+      .pipe(
+        // Per message: decode, validate, rules. Plain code, no per-event operators.
+        (source) => new Observable<Processed>((sub) => source.subscribe({
+          next: (m) => sub.next(this.process(m)),
+          error: (e) => sub.error(e),
+          complete: () => sub.complete(),
+        })),
+        bufferTime(this.o.flushMs, null, this.o.batchRows, this.o.scheduler ?? asyncScheduler),
+        filter((batch) => batch.length > 0),
+        tap((batch) => this.hold(batch)),
+        concatMap((batch) => this.commit(batch)),
+      )
+      .subscribe({
+        error: (err: unknown) => {
+          if (!(err instanceof StoppedError)) {
+            this.failure = err instanceof Error ? err : new Error(String(err));
+            this.o.log.error({ err: errorMessage(err) }, 'pipeline stopped');
+          }
+          this.resolveStopped?.();
+        },
+        complete: () => this.resolveStopped?.(),
+      });
+  }
+
+  /** The event stream as an Observable; yields to the event loop so the NATS socket keeps being read. */
+  private messages(): Observable<InboundMessage> {
+    return new Observable<InboundMessage>((sub) => {
+      const signal = this.stopReading.signal;
+      void (async () => {
+        let n = 0;
+        for await (const m of this.o.bus.consumeEvents({ batch: this.o.batch, maxInFlight: this.o.maxAckPending, signal })) {
+          sub.next(m);
+          if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+        }
+        sub.complete();
+      })().catch((err: unknown) => (signal.aborted ? sub.complete() : sub.error(err)));
+    });
+  }
+
+  /** One message, start to end of processing. Never throws for bad input. */
+  private process(msg: InboundMessage): Processed {
+    if (msg.seq <= this.checkpoint) return { msg }; // committed before a restart; ack only
+    const decoded = decodeEvent(msg.data, msg.contentType, msg.subject, this.o.validate);
+    if (!decoded.ok) {
+      const letter = { rejection: decoded.rejection, subject: msg.subject, data: msg.data, contentType: msg.contentType };
+      this.o.log.debug({ seq: msg.seq, reason: decoded.rejection.reason, detail: decoded.rejection.detail }, 'rejected event');
+      return {
+        msg,
+        rejected: decoded.rejection.reason,
+        effect: settled(retrying('dead letter', () => this.o.bus.publishDeadLetter(letter), this.retryPolicy())),
+      };
+    }
+    const e: IocEvent = decoded.event;
+    if (e.zone === undefined && e.lat !== undefined && e.lon !== undefined) {
+      const zone = this.o.zones.zoneOf(e.lat, e.lon);
+      if (zone !== undefined) e.zone = zone;
+    }
+    const changes = this.o.tracker.process(e, this.o.rules());
+    this.o.live.applyEvent(e);
+    const row = e as StoredEvent;
+    row.seq = msg.seq;
+    row.ingestedAt = this.o.now();
+    if (changes.length === 0) return { msg, row };
+    return { msg, row, alerts: changes, effect: this.publishAlerts(changes) };
+  }
+
+  /** Publishes alert changes and saves alert state, in order, retrying until durable. */
+  private publishAlerts(alerts: Alert[]): Promise<unknown> {
+    const policy = this.retryPolicy();
+    const { bus } = this.o;
+    for (const a of alerts) {
+      this.o.metrics.alerts.labels(a.severity, a.state).inc();
+      this.o.log.info({ rule: a.rule, key: a.key, state: a.state, severity: a.severity }, 'alert');
+    }
+    this.o.metrics.alertsFiring.set(this.o.tracker.firing().length);
+    this.alertChain = settled(this.alertChain.then(async () => {
+      for (const a of alerts) {
+        const key = `alert.${a.fingerprint}`;
+        if (a.state === 'firing') await retrying('save alert state', () => bus.state.put(key, textEncoder.encode(JSON.stringify(a))), policy);
+        else await retrying('clear alert state', () => bus.state.delete(key), policy);
+        await retrying('publish alert', () => bus.publishAlert(a), policy);
+      }
+    }));
+    return this.alertChain;
+  }
+
+  private hold(batch: Processed[]): void {
+    this.held.add(batch);
+    this.o.metrics.inFlight.inc(batch.length);
+  }
+
+  /** While a commit is stuck (storage down), stop JetStream from redelivering what we hold. */
+  private keepHeldAlive(): void {
+    if (this.held.size <= 1) return;
+    for (const batch of this.held) for (const p of batch) p.msg.working();
+  }
+
+  /** Makes a batch durable everywhere, then acknowledges it. */
+  private async commit(batch: Processed[]): Promise<void> {
+    const started = performance.now();
+    const rows: StoredEvent[] = [];
+    const alerts: Alert[] = [];
+    const effects: Promise<unknown>[] = [];
+    const rejected = new Map<RejectReason, number>();
+    let skipped = 0;
+    let maxSeq = 0;
+    for (const p of batch) {
+      if (p.msg.seq > maxSeq) maxSeq = p.msg.seq;
+      if (p.row) rows.push(p.row);
+      if (p.alerts) for (const a of p.alerts) alerts.push(a);
+      if (p.effect) effects.push(p.effect);
+      if (p.rejected) rejected.set(p.rejected, (rejected.get(p.rejected) ?? 0) + 1);
+      else if (!p.row) skipped++;
+    }
+    const policy = this.retryPolicy((err, attempt) => {
+      this.o.metrics.storeRetries.inc();
+      if (attempt === 1 || attempt % 10 === 0) this.o.log.warn({ err: errorMessage(err), attempt, rows: rows.length }, 'storage write failed; retrying');
+    });
+    if (rows.length > 0) await retrying('insert events', () => this.o.store.insertEvents(rows), policy);
+    if (alerts.length > 0) await retrying('insert alerts', () => this.o.store.insertAlerts(alerts), policy);
+    await Promise.all(effects);
+    if (maxSeq > this.checkpoint) {
+      const seq = maxSeq;
+      await retrying('save checkpoint', () => this.o.bus.state.put(checkpointKey(this.o.consumer), textEncoder.encode(String(seq))), this.retryPolicy());
+      this.checkpoint = seq;
+    }
+    batch[batch.length - 1]!.msg.ack();
+    this.held.delete(batch);
+
+    const m = this.o.metrics;
+    m.inFlight.dec(batch.length);
+    m.eventsIn.inc(batch.length);
+    if (rows.length > 0) {
+      m.eventsAccepted.labels('nats').inc(rows.length);
+      m.eventsStored.inc(rows.length);
+      m.batchRows.observe(rows.length);
+      m.batchSeconds.observe((performance.now() - started) / 1000);
+    }
+    if (skipped > 0) m.eventsSkipped.inc(skipped);
+    for (const [reason, n] of rejected) m.eventsRejected.labels(reason, 'nats').inc(n);
+  }
+
+  private retryPolicy(onRetry?: RetryPolicy['onRetry']): RetryPolicy {
+    return { initialMs: 100, maxMs: this.o.retryMaxMs, signal: this.abort.signal, ...(onRetry ? { onRetry } : {}) };
+  }
+
+  /**
+   * Stops reading, commits what was read for up to `drainMs`, then gives up:
+   * batches not committed by then stay unacknowledged and are redelivered later.
+   */
+  async stop(drainMs = 5000): Promise<void> {
+    this.stopReading.abort();
+    const timer = setTimeout(() => this.abort.abort(), drainMs);
+    await this.stopped;
+    clearTimeout(timer);
+    this.abort.abort();
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.subscription?.unsubscribe();
+  }
+
+  /** Resolves when the pipeline ends (stopped or failed). */
+  whenStopped(): Promise<void> {
+    return this.stopped ?? Promise.resolve();
+  }
+}
+
+/** Marks a promise as handled now (it is awaited later, at commit) so a failure is never an unhandled rejection. */
+function settled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
