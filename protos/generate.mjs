@@ -4,7 +4,7 @@
 //   gen/services.ts            one definition per gRPC service, usable by grpc-js and nice-grpc-web alike
 // Runs on `npm install` (prepare) and `npm run gen`; needs no protoc binary.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
@@ -18,6 +18,12 @@ const bin = (name) => join(here, '..', 'node_modules', '.bin', name);
 mkdirSync(out, { recursive: true });
 execFileSync(bin('pbjs'), ['-t', 'static-module', '-w', 'es6', '--es6', '--force-number', '-p', here,
   '-o', join(out, 'ioc.js'), ...files], { stdio: 'inherit' });
+// int64 fields carry epoch milliseconds (safe as numbers until year 287,396): make the
+// reader return numbers rather than Long objects, which --force-number alone does not do.
+const js = readFileSync(join(out, 'ioc.js'), 'utf8');
+const importLine = 'import $protobuf from "protobufjs/minimal.js";';
+if (!js.includes(importLine)) throw new Error('unexpected pbjs output: no protobufjs/minimal import');
+writeFileSync(join(out, 'ioc.js'), js.replace(importLine, `${importLine}\n$protobuf.util.Long = undefined;\n$protobuf.configure();`));
 execFileSync(bin('pbts'), ['-o', join(out, 'ioc.d.ts'), join(out, 'ioc.js')], { stdio: 'inherit' });
 
 const root = new protobuf.Root();

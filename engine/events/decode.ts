@@ -31,7 +31,8 @@ export function protoEventToObject(m: ioc.v1.IEvent): Record<string, unknown> {
     id: m.id ?? '',
     type: m.type ?? '',
     source: m.source ?? '',
-    time: m.time ?? 0,
+    // proto3 cannot tell 0 from unset; epoch 0 is never a real event time.
+    time: m.time ? m.time : undefined,
     attrs: m.attrs ?? {},
   };
   if (m.value !== undefined && m.value !== null) obj.value = m.value;
