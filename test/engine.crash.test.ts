@@ -40,15 +40,20 @@ async function stored(): Promise<{ final: number; unique: number; raw: number }>
 it(`keeps every event exactly once across ${KILLS} SIGKILLs`, async () => {
   const perRound = TOTAL / KILLS;
   let published = 0;
+  const first = await spawnEngine(stack); // creates the streams
+  first.kill('SIGTERM');
+  await new Promise((r) => first.once('exit', r));
   for (let k = 0; k < KILLS; k++) {
-    const engine = await spawnEngine(stack, { IOC_WRITER_BATCH_ROWS: '500', IOC_WRITER_FLUSH_MS: '50' });
+    // A backlog first, so the kill lands while the engine is still working through it.
     const target = Math.round(perRound * (k + 1));
     await publishRange(published, target);
     published = target;
-    // Kill it while it is still writing: after some rows landed, before all did.
-    await waitUntil(async () => (await stored()).raw > published - perRound / 2 || undefined, 60_000, () => 'some progress');
+    const before = (await stored()).raw;
+    const engine = await spawnEngine(stack, { IOC_WRITER_BATCH_ROWS: '200', IOC_WRITER_FLUSH_MS: '20', IOC_NATS_BATCH: '100' });
+    await waitUntil(async () => (await stored()).raw > before || undefined, 60_000, () => 'some progress');
     engine.kill('SIGKILL');
     await new Promise((r) => engine.once('exit', r));
+    console.log(`crash test: killed engine ${k + 1} of ${KILLS} with ${JSON.stringify(await stored())} stored of ${published} published`);
   }
   const last = await spawnEngine(stack);
   await waitUntil(async () => (await stored()).final === TOTAL || undefined, 120_000, () => `all ${TOTAL} events stored`);
@@ -63,4 +68,4 @@ it(`keeps every event exactly once across ${KILLS} SIGKILLs`, async () => {
   expect(Number(firingTwice[0]!.n)).toBe(0);
   last.kill('SIGTERM');
   await new Promise((r) => last.once('exit', r));
-});
+}, 400_000);

@@ -23,6 +23,12 @@ export interface InboundMessage {
 }
 
 export interface ConsumeOptions {
+  /**
+   * Stream sequence already committed (the engine's checkpoint): delivery
+   * starts right after it, in order, so nothing unacknowledged waits for a
+   * redelivery timeout and nothing is acknowledged past a message never seen.
+   */
+  startAfter: number;
   /** Most messages the bus may hand over before they are acknowledged. */
   maxInFlight: number;
   /** Messages requested per pull. */
@@ -60,7 +66,12 @@ export interface Bus {
   publishEvent(event: IocEvent): Promise<PublishResult>;
   /** Publishes raw bytes on an event subject, as an outside sender would. */
   publishRaw(subject: string, data: Uint8Array, headers?: Record<string, string>): Promise<PublishResult>;
-  /** Reads the event stream through the engine's durable consumer, in bounded batches. */
+  /**
+   * Reads the event stream through the engine's durable consumer, in bounded
+   * batches, from `startAfter + 1`. The iteration ends (without error) when
+   * the bus cannot guarantee that no message was skipped, e.g. a delivery lost
+   * in a reconnect; the caller then commits what it has and calls again.
+   */
   consumeEvents(opts: ConsumeOptions): AsyncIterable<InboundMessage>;
   /** Stores a rejected message on `ioc.dlq.<reason>`; resolves once it is durable. */
   publishDeadLetter(letter: DeadLetter): Promise<void>;

@@ -78,7 +78,7 @@ export class MemoryBus implements Bus {
   }
 
   async *consumeEvents(opts: ConsumeOptions): AsyncIterable<InboundMessage> {
-    let next = this.ackFloor + 1;
+    let next = Math.max(this.ackFloor, opts.startAfter) + 1;
     while (!opts.signal.aborted && !this.closed) {
       const first = this.log[0]?.seq ?? this.seq + 1;
       if (next < first) next = first;

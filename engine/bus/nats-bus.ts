@@ -21,7 +21,7 @@ import {
 } from 'nats';
 import { Observable, share } from 'rxjs';
 import { alertMessageId, alertSubject, type Alert } from '../alerts/index.ts';
-import { ConfigError, UnavailableError, errorMessage } from '../errors/index.ts';
+import { UnavailableError, errorMessage } from '../errors/index.ts';
 import { eventKey, type IocEvent } from '../events/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Bus, ConsumeOptions, DeadLetter, InboundMessage, PublishResult, StateStore } from './bus.ts';
@@ -167,32 +167,11 @@ export class NatsBus implements Bus {
   }
 
   async setup(): Promise<void> {
-    const jsm = (this.jsm = await this.nc.jetstreamManager());
+    this.jsm = await this.nc.jetstreamManager();
     const o = this.opts;
     await this.ensureStream(o.eventsStream, 'ioc.events.>', o.eventsMaxAgeHours * 3_600_000);
     await this.ensureStream(o.alertsStream, 'ioc.alerts.>', 30 * 86_400_000);
     await this.ensureStream(o.dlqStream, 'ioc.dlq.>', 14 * 86_400_000);
-    const wanted = {
-      durable_name: o.consumer,
-      ack_policy: AckPolicy.All,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: 'ioc.events.>',
-      max_ack_pending: o.maxAckPending,
-      ack_wait: nanos(o.ackWaitSeconds * 1000),
-    };
-    try {
-      const info = await jsm.consumers.info(o.eventsStream, o.consumer);
-      if (info.config.ack_policy !== AckPolicy.All) {
-        throw new ConfigError(`consumer ${o.consumer} on ${o.eventsStream} has ack policy ${info.config.ack_policy}; the engine needs "all". Delete it or choose another nats.consumer.`);
-      }
-      if (info.config.max_ack_pending !== wanted.max_ack_pending || info.config.ack_wait !== wanted.ack_wait) {
-        await jsm.consumers.update(o.eventsStream, o.consumer, { max_ack_pending: wanted.max_ack_pending, ack_wait: wanted.ack_wait });
-      }
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      await jsm.consumers.add(o.eventsStream, wanted);
-      o.log.info({ stream: o.eventsStream, consumer: o.consumer }, 'created durable consumer');
-    }
     const kv = await this.js.views.kv(o.stateBucket, { history: 1, replicas: o.replicas });
     this.kvState = new KvState(kv);
   }
@@ -236,16 +215,59 @@ export class NatsBus implements Bus {
   }
 
   async *consumeEvents(opts: ConsumeOptions): AsyncIterable<InboundMessage> {
+    const start = await this.positionConsumer(opts.startAfter);
     const consumer = await this.js.consumers.get(this.opts.eventsStream, this.opts.consumer);
     const messages = await consumer.consume({ max_messages: opts.batch });
     const stop = () => messages.stop();
     opts.signal.addEventListener('abort', stop, { once: true });
+    let lastDelivery = 0;
     try {
-      for await (const m of messages) yield new NatsInbound(m);
+      for await (const m of messages) {
+        // The consumer numbers its deliveries 1, 2, 3...; a jump means a message
+        // was delivered but never reached us (lost in a reconnect). Acknowledging
+        // past it (AckPolicy.All) would lose it, so end here and resume from the checkpoint.
+        const delivery = m.info.deliverySequence;
+        if (lastDelivery !== 0 && delivery !== lastDelivery + 1) {
+          this.opts.log.warn({ expected: lastDelivery + 1, got: delivery, streamSeq: m.seq }, 'delivery gap: resuming from the checkpoint');
+          return;
+        }
+        lastDelivery = delivery;
+        yield new NatsInbound(m);
+      }
     } finally {
       opts.signal.removeEventListener('abort', stop);
       messages.stop();
+      this.opts.log.debug({ from: start }, 'stopped consuming');
     }
+  }
+
+  /**
+   * (Re)creates the durable consumer so delivery starts right after what the
+   * engine committed. The engine owns its consumer: one process per consumer
+   * name (scale-out gives each process its own partition and consumer).
+   */
+  private async positionConsumer(startAfter: number): Promise<number> {
+    const o = this.opts;
+    const jsm = this.jsm!;
+    let ackFloor = 0;
+    try {
+      const info = await jsm.consumers.info(o.eventsStream, o.consumer);
+      ackFloor = info.ack_floor.stream_seq;
+      await jsm.consumers.delete(o.eventsStream, o.consumer);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    const from = Math.max(startAfter, ackFloor) + 1;
+    await jsm.consumers.add(o.eventsStream, {
+      durable_name: o.consumer,
+      ack_policy: AckPolicy.All,
+      ...(from > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from } : { deliver_policy: DeliverPolicy.All }),
+      filter_subject: 'ioc.events.>',
+      max_ack_pending: o.maxAckPending,
+      ack_wait: nanos(o.ackWaitSeconds * 1000),
+    });
+    o.log.info({ stream: o.eventsStream, consumer: o.consumer, from }, 'consuming events');
+    return from;
   }
 
   /** Events in the stream not yet delivered to the engine's consumer. */

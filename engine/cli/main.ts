@@ -66,17 +66,6 @@ rules
     process.exitCode = await runRulesTest(dir);
   });
 
-program
-  .command('bench')
-  .description('measure end-to-end events/s through the engine against a raw NATS consumer baseline (starts private servers)')
-  .option('-n, --events <n>', 'events to publish', int('events', 1), 200_000)
-  .option('--rules <n>', 'number of rules loaded', int('rules', 0), 100)
-  .option('--batch <n>', 'pull batch size for both consumers', int('batch', 1), 1000)
-  .action(async (o: { events: number; rules: number; batch: number }) => {
-    const { runBench } = await import('./bench.ts');
-    await runBench(o);
-  });
-
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -3,17 +3,15 @@ import { startEngine, type RunningEngine } from '../app/index.ts';
 import { loadConfig } from '../config/index.ts';
 import { createLogger } from '../log/index.ts';
 
-/** Stops the engine on the first signal; a second signal exits at once. */
-export function stopOnSignals(engine: RunningEngine, onStopped?: () => void): void {
+/** Stops the engine on the first signal (after `beforeStop`); a second signal exits at once. */
+export function stopOnSignals(engine: RunningEngine, beforeStop?: () => void): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130);
     stopping = true;
     process.stderr.write(`\nioc: ${signal} received, stopping (again to exit at once)\n`);
-    void engine.stop().then(() => {
-      onStopped?.();
-      process.exit(0);
-    });
+    beforeStop?.();
+    void engine.stop().then(() => process.exit(0));
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

@@ -36,7 +36,7 @@ describe('loadConfig', () => {
   it('rejects a wrong type with where it came from', () => {
     expect(() => loadConfig({ cwd: dirWith('http:\n  port: eighty\n'), env: {} })).toThrow(/ioc\.yaml:2:3: http\.port must be an integer/);
     expect(() => loadConfig({ env: { IOC_GRPC_PORT: '70000' }, cwd: tmpdir() })).toThrow(/IOC_GRPC_PORT: grpc\.port must be at most 65535/);
-    expect(() => loadConfig({ env: { IOC_MODE: 'cloud' }, cwd: tmpdir() })).toThrow(/mode must be one of auto, real, embedded/);
+    expect(() => loadConfig({ env: { IOC_MODE: 'cloud' }, cwd: tmpdir() })).toThrow(/mode must be one of real, auto, embedded/);
   });
 
   it('reports broken YAML with its position', () => {

@@ -22,7 +22,7 @@ interface KeySpec {
 
 /** Every configuration key. Dotted keys map to nested YAML: `nats.url` is `nats: { url: ... }`. */
 export const configKeys = {
-  'mode': { kind: ['auto', 'real', 'embedded'], default: 'auto', doc: 'real: NATS and ClickHouse must be reachable; embedded: in-process bus and in-memory store; auto: real when reachable, embedded otherwise (demo only).' },
+  'mode': { kind: ['real', 'auto', 'embedded'], default: 'real', doc: 'real: wait for NATS and ClickHouse; embedded: in-process bus and in-memory store; auto: each real when reachable, embedded otherwise (the default of `ioc demo` only).' },
   'nats.url': { kind: 'string', default: 'nats://127.0.0.1:4222', doc: 'NATS server URL(s), comma-separated.' },
   'nats.eventsStream': { kind: 'string', default: 'IOC_EVENTS', doc: 'JetStream stream holding events (subjects ioc.events.>).' },
   'nats.alertsStream': { kind: 'string', default: 'IOC_ALERTS', doc: 'JetStream stream holding alerts (subjects ioc.alerts.>).' },

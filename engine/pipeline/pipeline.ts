@@ -73,6 +73,9 @@ export class Pipeline {
   private keepAlive: ReturnType<typeof setInterval> | undefined;
   private stopped: Promise<void> | undefined;
   private resolveStopped: (() => void) | undefined;
+  /** Messages read and messages committed (acknowledged) since start. */
+  private read = 0;
+  private committed = 0;
   /** The last error that stopped the pipeline, if any. */
   failure: Error | undefined;
 
@@ -123,15 +126,25 @@ export class Pipeline {
       });
   }
 
-  /** The event stream as an Observable; yields to the event loop so the NATS socket keeps being read. */
+  /**
+   * The event stream as an Observable, always read from just after the
+   * checkpoint. When the bus ends a read (a delivery gap), everything read so
+   * far is committed first, then reading resumes from the new checkpoint.
+   * Yields to the event loop so the NATS socket keeps being read.
+   */
   private messages(): Observable<InboundMessage> {
     return new Observable<InboundMessage>((sub) => {
       const signal = this.stopReading.signal;
       void (async () => {
         let n = 0;
-        for await (const m of this.o.bus.consumeEvents({ batch: this.o.batch, maxInFlight: this.o.maxAckPending, signal })) {
-          sub.next(m);
-          if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+        while (!signal.aborted) {
+          const opts = { startAfter: this.checkpoint, batch: this.o.batch, maxInFlight: this.o.maxAckPending, signal };
+          for await (const m of this.o.bus.consumeEvents(opts)) {
+            this.read++;
+            sub.next(m);
+            if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+          }
+          while (this.committed < this.read && !signal.aborted) await new Promise((r) => setTimeout(r, 20));
         }
         sub.complete();
       })().catch((err: unknown) => (signal.aborted ? sub.complete() : sub.error(err)));
@@ -227,6 +240,7 @@ export class Pipeline {
     }
     batch[batch.length - 1]!.msg.ack();
     this.held.delete(batch);
+    this.committed += batch.length;
 
     const m = this.o.metrics;
     m.inFlight.dec(batch.length);

@@ -110,7 +110,7 @@ export async function spawnEngine(stack: Stack, extra: Record<string, string> = 
     if (child.exitCode !== null) throw new Error(`engine exited with ${child.exitCode}:\n${out}`);
     const res = await fetch(`http://127.0.0.1:${env.IOC_HTTP_PORT}/readyz`).catch(() => undefined);
     return res?.status === 200;
-  }, 60_000, () => `engine not ready:\n${out}`);
+  }, 120_000, () => `engine not ready:\n${out}`);
   return withLogs;
 }
 

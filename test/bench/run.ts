@@ -1,0 +1,201 @@
+// `npm run bench`: end-to-end events/s through the engine (a child process
+// running `ioc start`: NATS → rules → ClickHouse, acknowledged) beside a raw
+// consumer that reads the same stream the same way (durable pull consumer,
+// AckPolicy.All, same batch) and only decodes JSON: the baseline. Both in one
+// run, on private servers, so the ratio is comparable. Not part of the tests.
+//
+//   npm run bench -- --events 200000 --rules 100 --batch 1000
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AckPolicy, connect, DeliverPolicy, nanos, RetentionPolicy, StorageType } from 'nats';
+import { createClient } from '@clickhouse/client';
+import { eventKey, type IocEvent } from '../../engine/events/index.ts';
+import { HanoiFeed } from '../../engine/sim/index.ts';
+import { startClickHouse } from '../harness/clickhouse.ts';
+import { repoRoot } from '../harness/engine.ts';
+import { startNats } from '../harness/nats.ts';
+import { freePort } from '../harness/ports.ts';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '200000' },
+    rules: { type: 'string', default: '100' },
+    batch: { type: 'string', default: '1000' },
+  },
+});
+const N = Number(values.events);
+const RULES = Number(values.rules);
+const BATCH = Number(values.batch);
+const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+
+/** Realistic events from the simulator, pulled straight from the feed, stamped over the hour before now at 5,000/s. */
+function generateEvents(n: number): IocEvent[] {
+  const rate = 5000;
+  const start = Date.now() - 3_600_000;
+  const feed = new HanoiFeed({ start, seed: 42 });
+  const out: IocEvent[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    if (i % 100 === 0) feed.advance(start + (i * 1000) / rate);
+    out[i] = feed.next();
+  }
+  return out;
+}
+
+/** The example pack plus synthetic rules up to `count`, spread over the event types. */
+function writeRules(count: number): { dir: string; total: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-rules-'));
+  let total = 0;
+  for (const f of readdirSync(join(repoRoot, 'rules'))) {
+    if (/\.ya?ml$/.test(f) && !f.includes('.test.')) copyFileSync(join(repoRoot, 'rules', f), join(dir, f));
+  }
+  const packRules = readdirSync(dir).reduce((n, f) => n + (readFileSync(join(dir, f), 'utf8').match(/^\s*- id:/gm)?.length ?? 0), 0);
+  total += packRules;
+  const types = [
+    ['water.level', 1.2], ['weather.rain', 30], ['aq.pm25', 120], ['traffic.speed', 15], ['service.hotline', 0],
+  ] as const;
+  const zones = ['hoan-kiem', 'ba-dinh', 'dong-da', 'hoang-mai', 'cau-giay', 'long-bien', 'thanh-xuan', 'ha-dong'];
+  const lines = ['rules:'];
+  for (let i = 0; total < count; i++, total++) {
+    const [type, base] = types[i % types.length]!;
+    const zone = zones[i % zones.length]!;
+    const where = type === 'service.hotline'
+      ? `e.attrs.category == "flood" && e.zone == "${zone}"`
+      : type === 'traffic.speed' ? `e.value < ${base - (i % 7)} && e.zone == "${zone}"` : `e.value > ${base + (i % 11)} && e.zone == "${zone}"`;
+    lines.push(
+      `  - id: bench.rule-${i}`,
+      `    title: { vi: "Quy tắc thử ${i}", en: "Bench rule ${i}" }`,
+      `    on: ${type}`,
+      `    where: '${where}'`,
+      `    severity: minor`,
+      `    message: { vi: "Giá trị {{ e.value }} tại {{ e.source }}", en: "Value {{ e.value }} at {{ e.source }}" }`,
+    );
+  }
+  if (lines.length > 1) writeFileSync(join(dir, 'bench.yaml'), lines.join('\n') + '\n');
+  return { dir, total };
+}
+
+/** Measures a rate from samples (time, count), between the first progress and the end. */
+function rateOf(samples: [number, number][], target: number): number {
+  const first = samples.find(([, c]) => c > 0)!;
+  const last = samples.find(([, c]) => c >= target)!;
+  return (last[1] - first[1]) / ((last[0] - first[0]) / 1000);
+}
+
+async function main(): Promise<void> {
+  log(`starting private nats-server and clickhouse-server`);
+  const [nats, ch] = await Promise.all([startNats(), startClickHouse()]);
+  const rules = writeRules(RULES);
+  try {
+    const nc = await connect({ servers: nats.url, noAsyncTraces: true });
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: 'IOC_EVENTS', subjects: ['ioc.events.>'], retention: RetentionPolicy.Limits, storage: StorageType.File, duplicate_window: nanos(120_000) });
+    log(`generating ${N} simulated events`);
+    const events = generateEvents(N);
+    log(`publishing ${N} events to IOC_EVENTS`);
+    const js = nc.jetstream();
+    let t = performance.now();
+    const pending: Promise<unknown>[] = [];
+    for (const e of events) {
+      pending.push(js.publish(`ioc.events.${e.type}`, JSON.stringify(e), { msgID: eventKey(e) }));
+      if (pending.length >= 2000) await Promise.all(pending.splice(0));
+    }
+    await Promise.all(pending);
+    log(`published at ${Math.round(N / ((performance.now() - t) / 1000))} events/s`);
+
+    // Baseline: same stream, same consumer kind and batch, decode only.
+    await jsm.consumers.add('IOC_EVENTS', { durable_name: 'baseline', ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.All, max_ack_pending: 20_000, filter_subject: 'ioc.events.>' });
+    const consumer = await js.consumers.get('IOC_EVENTS', 'baseline');
+    const messages = await consumer.consume({ max_messages: BATCH });
+    const baseSamples: [number, number][] = [];
+    let seen = 0;
+    let checksum = 0;
+    t = performance.now();
+    for await (const m of messages) {
+      const e = JSON.parse(new TextDecoder().decode(m.data)) as IocEvent;
+      checksum += e.value ?? 0;
+      seen++;
+      if (seen === 1) baseSamples.push([performance.now(), 1]);
+      if (seen % BATCH === 0 || seen === N) m.ack();
+      if (seen % 256 === 0) await new Promise((r) => setImmediate(r));
+      if (seen >= N) break;
+    }
+    baseSamples.push([performance.now(), seen]);
+    messages.stop();
+    const baseline = rateOf(baseSamples, N);
+    log(`baseline: ${Math.round(baseline)} events/s (checksum ${Math.round(checksum)})`);
+    await nc.close();
+
+    // Engine: `ioc start` as its own process, measured through its /metrics.
+    const httpPort = await freePort();
+    const env = {
+      ...process.env,
+      IOC_MODE: 'real', IOC_NATS_URL: nats.url, IOC_CLICKHOUSE_URL: ch.url, IOC_CLICKHOUSE_DB: 'ioc_bench',
+      IOC_RULES_DIR: rules.dir, IOC_HTTP_PORT: String(httpPort), IOC_GRPC_PORT: String(await freePort()),
+      IOC_HTTP_HOST: '127.0.0.1', IOC_GRPC_HOST: '127.0.0.1', IOC_NATS_BATCH: String(BATCH), IOC_LOG_LEVEL: 'warn',
+      IOC_INGEST_MAX_FUTURE_SECONDS: '600',
+    };
+    log(`engine: ${rules.total} rules, batch ${BATCH}`);
+    const child = spawn(process.execPath, [join(repoRoot, 'engine', 'cli', 'bin.mjs'), 'start'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const samples: [number, number][] = [];
+    const counter = async (): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      const m = /^ioc_events_in_total (\d+)/m.exec(text);
+      return m ? Number(m[1]) : 0;
+    };
+    let done = 0;
+    const deadline = Date.now() + 600_000;
+    while (done < N && Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`engine exited with ${child.exitCode}`);
+      done = await counter().catch(() => 0);
+      samples.push([performance.now(), done]);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if (done < N) throw new Error(`engine processed only ${done} of ${N} events in 10 minutes`);
+    const engineRate = rateOf(samples, N);
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    const alerts = [...metrics.matchAll(/^ioc_alerts_total\{[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+
+    const client = createClient({ url: ch.url });
+    const rs = await client.query({ query: 'SELECT count() AS n FROM ioc_bench.events FINAL', format: 'JSONEachRow' });
+    const stored = (await rs.json<{ n: string }>())[0]?.n ?? '0';
+    await client.close();
+
+    const result = {
+      events: N,
+      rules: rules.total,
+      batch: BATCH,
+      baselineEventsPerSec: Math.round(baseline),
+      engineEventsPerSec: Math.round(engineRate),
+      ratio: Number((engineRate / baseline).toFixed(3)),
+      enginePeakRssMb: Math.round(peakKb / 1024),
+      alertChanges: alerts,
+      storedInClickHouse: Number(stored),
+    };
+    console.log(`
+Thang Long IOC benchmark (${new Date().toISOString()}, ${process.version}, ${(await import('node:os')).cpus().length} cores)
+  events          ${result.events} (simulated Hanoi feed, JSON)
+  rules           ${result.rules}
+  pull batch      ${result.batch}
+  baseline        ${result.baselineEventsPerSec} events/s  (raw pull consumer, JSON decode only)
+  engine          ${result.engineEventsPerSec} events/s  (decode, validate, zone, rules, alerts, ClickHouse, ack)
+  ratio           ${result.ratio}  (engine / baseline)
+  engine peak RSS ${result.enginePeakRssMb} MB
+  alert changes   ${result.alertChanges}
+  rows stored     ${result.storedInClickHouse}
+`);
+    console.log(JSON.stringify(result));
+  } finally {
+    rmSync(rules.dir, { recursive: true, force: true });
+    await Promise.all([nats.destroy(), ch.destroy()]);
+  }
+}
+
+await main();
