@@ -18,9 +18,13 @@ export interface Store {
   readonly kind: 'clickhouse' | 'memory';
   /** Applies pending schema migrations; safe to call on every start. */
   migrate(): Promise<void>;
-  /** Inserts one batch; throws UnavailableError when the server cannot be reached. */
+  /**
+   * Inserts one batch in one attempt. Throws UnavailableError when the server
+   * cannot take it now (retry later); any other error means the batch itself
+   * was refused and retrying it unchanged fails again.
+   */
   insertEvents(rows: readonly StoredEvent[]): Promise<void>;
-  /** Inserts alert state changes (append-only history). */
+  /** Inserts alert state changes (append-only history); fails like insertEvents. */
   insertAlerts(rows: readonly Alert[]): Promise<void>;
   /** True when the server answers now. */
   ping(): Promise<boolean>;

@@ -1,0 +1,2 @@
+// The list of alerts firing now.
+export { AlertList } from './alert-list.ts';

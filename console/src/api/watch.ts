@@ -1,0 +1,94 @@
+// The console's side of `ioc.v1.Console/Watch` over gRPC-web: nice-grpc-web with
+// the generated definitions and protobufjs static classes (no eval, so it runs
+// under a CSP without unsafe-eval), decoded into the console's plain shapes.
+
+import { createChannel, createClient } from 'nice-grpc-web';
+import { ioc } from '../../../protos/gen/ioc.js';
+import { ConsoleService } from '../../../protos/gen/services.ts';
+import type { AlertView, FeedUpdate, SensorView, Severity } from '../state/index.ts';
+import type { WatchFn } from './console-feed.ts';
+
+/** nice-grpc-web reads the call kind from literal types; the generated definition widens them to boolean. */
+const WatchDefinition = {
+  watch: { ...ConsoleService.watch, requestStream: false as const, responseStream: true as const, options: {} },
+} as const;
+
+/**
+ * Opens Watch streams against the engine at `baseUrl` (its HTTP port; same origin by default).
+ * @example new ConsoleFeed({ watch: grpcWebWatch(location.origin), ... })
+ */
+export function grpcWebWatch(baseUrl: string): WatchFn {
+  const client = createClient(WatchDefinition, createChannel(baseUrl));
+  return async function* watch(signal) {
+    for await (const update of client.watch(ioc.v1.WatchRequest.create(), { signal })) {
+      const decoded = fromProto(update);
+      if (decoded !== undefined) yield decoded;
+    }
+  };
+}
+
+const severityNames: Record<number, Severity> = {
+  [ioc.v1.Severity.INFO]: 'info',
+  [ioc.v1.Severity.MINOR]: 'minor',
+  [ioc.v1.Severity.MAJOR]: 'major',
+  [ioc.v1.Severity.CRITICAL]: 'critical',
+};
+
+const stateNames: Record<number, AlertView['state']> = {
+  [ioc.v1.AlertState.PENDING]: 'pending',
+  [ioc.v1.AlertState.FIRING]: 'firing',
+  [ioc.v1.AlertState.RESOLVED]: 'resolved',
+};
+
+/** One Watch message as the console's update; undefined for a kind this console does not know yet. */
+export function fromProto(u: ioc.v1.IConsoleUpdate): FeedUpdate | undefined {
+  const seq = toNumber(u.seq);
+  if (u.snapshot) {
+    return {
+      kind: 'snapshot', seq, mode: u.snapshot.mode ?? '',
+      sensors: (u.snapshot.sensors ?? []).map(sensorFromProto),
+      alerts: (u.snapshot.alerts ?? []).flatMap((a) => alertFromProto(a) ?? []),
+    };
+  }
+  if (u.sensor) return { kind: 'sensor', seq, sensor: sensorFromProto(u.sensor) };
+  if (u.alert) {
+    const alert = alertFromProto(u.alert);
+    return alert && { kind: 'alert', seq, alert };
+  }
+  return undefined;
+}
+
+function sensorFromProto(s: ioc.v1.ISensorState): SensorView {
+  const view: SensorView = {
+    source: s.source ?? '', type: s.type ?? '', zone: s.zone ?? '', unit: s.unit ?? '', time: toNumber(s.time),
+  };
+  if (s.lat != null && s.lon != null) Object.assign(view, { lat: s.lat, lon: s.lon });
+  if (s.value != null) view.value = s.value;
+  const severity = severityNames[s.severity ?? 0];
+  if (severity) view.severity = severity;
+  return view;
+}
+
+function alertFromProto(a: ioc.v1.IAlert): AlertView | undefined {
+  const severity = severityNames[a.severity ?? 0];
+  const state = stateNames[a.state ?? 0];
+  if (!severity || !state) return undefined;
+  const view: AlertView = {
+    fingerprint: a.fingerprint ?? '', rule: a.rule ?? '', state, severity,
+    title: { vi: a.title?.vi ?? '', en: a.title?.en ?? '' },
+    message: { vi: a.message?.vi ?? '', en: a.message?.en ?? '' },
+    zone: a.zone ?? '', source: a.source ?? '', startsAt: toNumber(a.startsAt),
+  };
+  if (a.value != null) view.value = a.value;
+  return view;
+}
+
+/**
+ * int64 fields arrive as protobufjs `Long` objects whenever the `long` package is
+ * bundled (the generated types say number); epoch ms and sequence numbers fit in 2^53.
+ */
+function toNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (v !== null && typeof v === 'object' && 'toNumber' in v && typeof v.toNumber === 'function') return Number(v.toNumber());
+  return Number(v ?? 0);
+}

@@ -1,0 +1,226 @@
+// <ioc-console>: the operations console's page. Wires the Watch feed into the
+// state, the state into the map and the alert list, and shows the connection
+// and the engine's mode. Holds no domain logic of its own.
+
+import type { FeatureCollection } from 'geojson';
+import { css, html, LitElement, nothing } from 'lit';
+import { ConsoleFeed, type Connection, type WatchFn } from '../api/index.ts';
+import '../alerts/index.ts';
+import { t } from '../i18n/index.ts';
+import { sensorFeature, type BaseMapData, type WallMap } from '../map/index.ts';
+import { ConsoleState, type AlertView, type FeedUpdate, type Lang, type Localized } from '../state/index.ts';
+import { severityVars } from '../theme/index.ts';
+
+/** What the browser tests read through `window.__ioc.state()`. */
+export interface ConsoleSnapshot {
+  connection: Connection['phase'];
+  mode: string;
+  lang: Lang;
+  alerts: number;
+  sensors: number;
+  seq: number;
+}
+
+export class IocConsole extends LitElement {
+  static override properties = {
+    lang: { type: String },
+    connection: { state: true },
+    mode: { state: true },
+    alerts: { state: true },
+    sensorCount: { state: true },
+    base: { state: true },
+    loadError: { state: true },
+    now: { state: true },
+  };
+
+  static override styles = [severityVars('--c'), css`
+    :host { display: grid; grid-template-rows: auto 1fr; height: 100vh; background: #060a12; color: #dbe4f3;
+      font-family: system-ui, 'DejaVu Sans', 'Noto Sans', 'Liberation Sans', sans-serif; }
+    header { display: flex; align-items: center; gap: 16px; padding: 8px 16px; background: #0a1120; border-bottom: 1px solid #1d2a42; }
+    h1 { margin: 0; font-size: 20px; font-weight: 600; flex: 1; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+    .mode { padding: 4px 12px; border-radius: 4px; font-weight: 800; letter-spacing: 0.04em; background: #f59e0b; color: #1a1200;
+      animation: pulse 2s ease-in-out infinite; }
+    @keyframes pulse { 50% { background: #fbbf24; } }
+    .connection { display: flex; align-items: center; gap: 8px; font-size: 15px; font-variant-numeric: tabular-nums; }
+    .dot { width: 10px; height: 10px; border-radius: 50%; background: #64748b; }
+    .connection[data-phase='live'] .dot { background: #22c55e; box-shadow: 0 0 8px #22c55e; }
+    .connection[data-phase='reconnecting'] { color: #fca5a5; }
+    .connection[data-phase='reconnecting'] .dot { background: #ef4444; }
+    button { font: inherit; font-size: 14px; color: #dbe4f3; background: #14203a; border: 1px solid #2a3d5e; border-radius: 4px; padding: 4px 12px; cursor: pointer; }
+    button:hover { background: #1b2a4a; }
+    main { display: grid; grid-template-columns: 1fr minmax(320px, 26vw); min-height: 0; }
+    .map { position: relative; min-height: 0; }
+    ioc-wall-map { position: absolute; inset: 0; }
+    .legend { position: absolute; left: 12px; bottom: 12px; padding: 8px 12px; background: rgba(6, 10, 18, 0.85); border: 1px solid #1d2a42;
+      border-radius: 4px; font-size: 13px; color: #9fb3d1; display: grid; gap: 3px; }
+    .legend span::before { content: ''; display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 6px; background: var(--c); }
+    .legend .note { margin-top: 4px; font-size: 12px; color: #6b7f9f; }
+    .legend .note::before { display: none; }
+    aside { display: flex; flex-direction: column; min-height: 0; background: #0a1120; border-left: 1px solid #1d2a42; }
+    ioc-alert-list { flex: 1; min-height: 0; }
+    .error { padding: 16px; color: #fca5a5; }
+  `];
+
+  declare lang: Lang;
+  declare connection: Connection;
+  declare mode: string;
+  declare alerts: AlertView[];
+  declare sensorCount: number;
+  declare base: BaseMapData | undefined;
+  declare loadError: string;
+  declare now: number;
+
+  /** The Watch stream to use; set by main.ts before the element connects. */
+  watch: WatchFn | undefined;
+  private readonly state = new ConsoleState();
+  private feed: ConsoleFeed | undefined;
+  private districtNames: ReadonlyMap<string, Localized> = new Map();
+  private ticker = 0;
+
+  constructor() {
+    super();
+    this.lang = 'vi';
+    this.connection = { phase: 'connecting', attempt: 0 };
+    this.mode = '';
+    this.alerts = [];
+    this.sensorCount = 0;
+    this.base = undefined;
+    this.loadError = '';
+    this.now = Date.now();
+  }
+
+  /** The map element, once rendered. */
+  get wallMap(): WallMap | null {
+    return this.renderRoot.querySelector('ioc-wall-map');
+  }
+
+  snapshot(): ConsoleSnapshot {
+    return {
+      connection: this.connection.phase, mode: this.mode, lang: this.lang,
+      alerts: this.alerts.length, sensors: this.sensorCount, seq: this.state.seq,
+    };
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.loadBaseMap();
+    if (this.watch) {
+      this.feed = new ConsoleFeed({
+        watch: this.watch,
+        onUpdate: (u) => this.apply(u),
+        onConnection: (c) => this.setConnection(c),
+      });
+      void this.feed.start();
+    }
+  }
+
+  protected override firstUpdated(): void {
+    // A snapshot that came before the map element existed; the element holds it until its map loads.
+    if (this.state.seq >= 0) this.wallMap?.replaceSensors(this.sensorFeatures());
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.feed?.stop();
+    clearInterval(this.ticker);
+  }
+
+  override render() {
+    const lang = this.lang;
+    return html`
+      <header>
+        <h1>${t('title', lang)}</h1>
+        ${this.mode === 'embedded' ? html`<span class="mode" data-mode=${this.mode}>${t('mode.embedded', lang)}</span>` : nothing}
+        ${this.renderConnection()}
+        <button type="button" @click=${this.toggleLang} lang=${lang === 'vi' ? 'en' : 'vi'}>${t('lang.switch', lang)}</button>
+      </header>
+      <main>
+        <div class="map">
+          ${this.loadError
+            ? html`<p class="error">${this.loadError}</p>`
+            : html`<ioc-wall-map .base=${this.base} lang=${lang}></ioc-wall-map>`}
+          <div class="legend">
+            ${(['critical', 'major', 'minor', 'info'] as const).map((s) => html`<span data-severity=${s}>${t(`severity.${s}`, lang)}</span>`)}
+            <span data-severity="normal">${t('severity.normal', lang)} · ${this.sensorCount} ${t('map.sensors', lang)}</span>
+            <span class="note">${t('map.boundaries', lang)}</span>
+          </div>
+        </div>
+        <aside>
+          <ioc-alert-list .alerts=${this.alerts} .districts=${this.districtNames} lang=${lang}></ioc-alert-list>
+        </aside>
+      </main>
+    `;
+  }
+
+  private renderConnection() {
+    const c = this.connection;
+    const text = c.phase === 'reconnecting'
+      ? t('connection.reconnecting', this.lang, { s: Math.max(0, Math.ceil((c.retryAt - this.now) / 1000)) })
+      : t(`connection.${c.phase}`, this.lang);
+    return html`<span class="connection" data-phase=${c.phase} title=${c.phase === 'reconnecting' ? c.reason : ''}>
+      <span class="dot"></span>${text}</span>`;
+  }
+
+  private toggleLang(): void {
+    this.lang = this.lang === 'vi' ? 'en' : 'vi';
+    document.documentElement.lang = this.lang;
+  }
+
+  private setConnection(c: Connection): void {
+    this.connection = c;
+    clearInterval(this.ticker);
+    this.now = Date.now();
+    // The countdown needs a redraw each second only while it is shown.
+    if (c.phase === 'reconnecting') this.ticker = window.setInterval(() => { this.now = Date.now(); }, 250);
+  }
+
+  private apply(update: FeedUpdate): 'ok' | 'resync' {
+    const applied = this.state.apply(update);
+    if (applied.resync) return 'resync';
+    const map = this.wallMap;
+    if (applied.snapshot) {
+      this.mode = this.state.mode;
+      map?.replaceSensors(this.sensorFeatures());
+    } else {
+      for (const s of applied.sensors) map?.setSensor(s.source, sensorFeature(s, this.state.sensorSeverity(s)));
+    }
+    this.sensorCount = this.state.sensors.size;
+    if (applied.alerts) this.alerts = this.state.alerts();
+    return 'ok';
+  }
+
+  private sensorFeatures() {
+    return [...this.state.sensors.values()].flatMap((s) => sensorFeature(s, this.state.sensorSeverity(s)) ?? []);
+  }
+
+  private async loadBaseMap(): Promise<void> {
+    try {
+      const [districts, water] = await Promise.all(['geo/hanoi-districts.geojson', 'geo/hanoi-water.geojson'].map(async (path) => {
+        const res = await fetch(`${import.meta.env.BASE_URL}${path}`);
+        if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+        return (await res.json()) as FeatureCollection;
+      }));
+      this.districtNames = namesOf(districts!);
+      this.base = { districts: districts!, water: water! };
+    } catch (err) {
+      this.loadError = `Base map failed to load: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+}
+
+function namesOf(districts: FeatureCollection): Map<string, Localized> {
+  const names = new Map<string, Localized>();
+  for (const f of districts.features) {
+    const p = f.properties ?? {};
+    if (typeof p.id === 'string') names.set(p.id, { vi: String(p.name_vi ?? p.id), en: String(p.name_en ?? p.id) });
+  }
+  return names;
+}
+
+customElements.define('ioc-console', IocConsole);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ioc-console': IocConsole;
+  }
+}

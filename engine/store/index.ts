@@ -1,0 +1,20 @@
+// Storage: events and alert history in ClickHouse (or in memory for the
+// embedded demo), the schema migrations, and the one SQL escaping helper.
+// Code outside this folder never writes SQL text except through `sql` and `ident`.
+export type { Store, StoredEvent } from './store.ts';
+export { ClickHouseStore, type ClickHouseStoreOptions } from './clickhouse-store.ts';
+export { ClickHouseQueryError } from './clickhouse-errors.ts';
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
+export { migrate, migrations, type MigrateOptions, type MigrateResult, type Migration, type SqlRunner } from './migrations.ts';
+export {
+  formatNumber,
+  ident,
+  isIdentifier,
+  literal,
+  quoteIdentifier,
+  quoteString,
+  Sql,
+  sql,
+  toWellFormed,
+  type SqlValue,
+} from './sql-escape.ts';

@@ -1,0 +1,168 @@
+// Rows for the `events` and `alerts` tables in ClickHouse's RowBinary format,
+// the hot path of storage (100k+ rows/s). Binary because 18.16 parses floats
+// in every text format (JSONEachRow, TSV, Values) with a fast routine that is
+// off by one ulp for some values (6.94 → 6.9399999999999995); RowBinary sends
+// the IEEE bits, so stored values are exact, and it parses ~1.5x faster.
+// Must never write a value the column cannot hold: it throws instead, because
+// in binary the server would store garbage rather than refuse.
+
+import type { Alert } from '../alerts/alert.ts';
+import { InvalidArgumentError } from '../errors/index.ts';
+import { sql } from './sql-escape.ts';
+import type { StoredEvent } from './store.ts';
+
+const TWO_32 = 4_294_967_296;
+
+/**
+ * Appends RowBinary values to buffers of about `chunkBytes`. A row may span
+ * two chunks: the server reads one byte stream.
+ */
+export class RowBinaryWriter {
+  private buf: Buffer;
+  private off = 0;
+  private readonly chunkBytes: number;
+  private readonly full: Buffer[] = [];
+
+  constructor(chunkBytes = 64 * 1024) {
+    this.chunkBytes = chunkBytes;
+    this.buf = Buffer.allocUnsafe(chunkBytes);
+  }
+
+  /** True when a chunk is full and can be taken. */
+  get hasFull(): boolean {
+    return this.full.length > 0;
+  }
+
+  /** Chunks filled so far, removed from the writer. */
+  takeFull(): Buffer[] {
+    return this.full.splice(0, this.full.length);
+  }
+
+  /** Everything not yet taken, removed from the writer. */
+  takeAll(): Buffer[] {
+    if (this.off > 0) this.full.push(this.buf.subarray(0, this.off));
+    this.buf = Buffer.allocUnsafe(this.chunkBytes);
+    this.off = 0;
+    return this.takeFull();
+  }
+
+  private ensure(bytes: number): void {
+    if (this.off + bytes <= this.buf.length) return;
+    if (this.off > 0) this.full.push(this.buf.subarray(0, this.off));
+    this.buf = Buffer.allocUnsafe(Math.max(this.chunkBytes, bytes));
+    this.off = 0;
+  }
+
+  private varUInt(n: number): void {
+    while (n >= 0x80) {
+      this.buf[this.off++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    this.buf[this.off++] = n;
+  }
+
+  /** String: varint byte length, then UTF-8 (lone surrogates become U+FFFD, as in toWellFormed). */
+  string(s: string): void {
+    this.ensure(s.length * 3 + 5);
+    // Fewer than 43 UTF-16 units encode to at most 126 bytes: the length fits one varint byte.
+    if (s.length < 43) {
+      const n = this.buf.write(s, this.off + 1);
+      this.buf[this.off] = n;
+      this.off += 1 + n;
+    } else {
+      this.varUInt(Buffer.byteLength(s));
+      this.off += this.buf.write(s, this.off);
+    }
+  }
+
+  /** Array(String). */
+  strings(list: readonly string[]): void {
+    this.ensure(5);
+    this.varUInt(list.length);
+    for (let i = 0; i < list.length; i++) this.string(list[i]!);
+  }
+
+  /** UInt64 from a JS number; `field` names it in the error for values a UInt64 cannot hold. */
+  uint64(n: number, field: string): void {
+    if (!(Number.isSafeInteger(n) && n >= 0)) throw new InvalidArgumentError(`${field} must be a non-negative integer for UInt64, got ${n}`);
+    this.ensure(8);
+    this.buf.writeUInt32LE(n % TWO_32, this.off);
+    this.buf.writeUInt32LE(Math.floor(n / TWO_32), this.off + 4);
+    this.off += 8;
+  }
+
+  /** Nullable(Float64): NULL when absent or not finite (as JSON would store it). */
+  nullableFloat64(n: number | undefined): void {
+    this.ensure(9);
+    if (n === undefined || !Number.isFinite(n)) {
+      this.buf[this.off++] = 1;
+      return;
+    }
+    this.buf[this.off++] = 0;
+    this.buf.writeDoubleLE(n, this.off);
+    this.off += 8;
+  }
+}
+
+/** The `events` columns in the order `writeEvent` writes them. */
+export const EVENT_COLUMNS = sql`id, type, source, time, value, unit, lat, lon, zone, attrs.key, attrs.value, extra, seq, ingested_at`;
+
+/** One `events` row. Absent optional strings are written as '', `extra` as JSON text. */
+export function writeEvent(w: RowBinaryWriter, e: StoredEvent): void {
+  w.string(e.id);
+  w.string(e.type);
+  w.string(e.source);
+  w.uint64(e.time, 'event time');
+  w.nullableFloat64(e.value);
+  w.string(e.unit ?? '');
+  w.nullableFloat64(e.lat);
+  w.nullableFloat64(e.lon);
+  w.string(e.zone ?? '');
+  const keys = Object.keys(e.attrs);
+  w.strings(keys);
+  const values = new Array<string>(keys.length);
+  for (let i = 0; i < keys.length; i++) values[i] = e.attrs[keys[i]!]!;
+  w.strings(values);
+  w.string(e.extra === undefined ? '' : JSON.stringify(e.extra));
+  w.uint64(e.seq, 'seq');
+  w.uint64(e.ingestedAt, 'ingestedAt');
+}
+
+/** The `alerts` columns in the order `writeAlert` writes them. */
+export const ALERT_COLUMNS = sql`fingerprint, rule, key, state, severity, title_vi, title_en, message_vi, message_en, zone, source, value,
+  event_id, event_type, starts_at, ends_at, event_time, emitted_at`;
+
+/** One `alerts` row. */
+export function writeAlert(w: RowBinaryWriter, a: Alert): void {
+  w.string(a.fingerprint);
+  w.string(a.rule);
+  w.string(a.key);
+  w.string(a.state);
+  w.string(a.severity);
+  w.string(a.title.vi);
+  w.string(a.title.en);
+  w.string(a.message.vi);
+  w.string(a.message.en);
+  w.string(a.zone);
+  w.string(a.source);
+  w.nullableFloat64(a.value);
+  w.string(a.eventId);
+  w.string(a.eventType);
+  w.uint64(a.startsAt, 'startsAt');
+  w.uint64(a.endsAt, 'endsAt');
+  w.uint64(a.eventTime, 'eventTime');
+  w.uint64(a.emittedAt, 'emittedAt');
+}
+
+/**
+ * Encodes rows lazily, yielding each chunk as it fills, so the server parses
+ * one chunk while the next is encoded.
+ */
+export function* rowBinaryChunks<T>(rows: readonly T[], write: (w: RowBinaryWriter, row: T) => void, chunkBytes?: number): Generator<Buffer> {
+  const w = new RowBinaryWriter(chunkBytes);
+  for (let i = 0; i < rows.length; i++) {
+    write(w, rows[i]!);
+    if (w.hasFull) yield* w.takeFull();
+  }
+  yield* w.takeAll();
+}
