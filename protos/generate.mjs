@@ -50,20 +50,21 @@ interface Codec<T> {
   decode(data: Uint8Array): T;
 }
 
-/** One gRPC method, in the shape grpc-js and nice-grpc-web both accept. */
-export interface MethodDefinition<Req, Res> {
+/** One gRPC method, in the shape grpc-js and nice-grpc-web both accept (the call kind as literal types). */
+export interface MethodDefinition<Req, Res, RequestStream extends boolean = boolean, ResponseStream extends boolean = boolean> {
   path: string;
   originalName: string;
-  requestStream: boolean;
-  responseStream: boolean;
+  requestStream: RequestStream;
+  responseStream: ResponseStream;
   requestSerialize(value: Req): Uint8Array;
   requestDeserialize(bytes: Uint8Array): Req;
   responseSerialize(value: Res): Uint8Array;
   responseDeserialize(bytes: Uint8Array): Res;
+  options: Record<string, never>;
 }
 
-function method<Req, Res>(path: string, originalName: string, requestStream: boolean, responseStream: boolean,
-  req: Codec<Req>, res: Codec<Res>): MethodDefinition<Req, Res> {
+function method<Req, Res, RS extends boolean, SS extends boolean>(path: string, originalName: string, requestStream: RS,
+  responseStream: SS, req: Codec<Req>, res: Codec<Res>): MethodDefinition<Req, Res, RS, SS> {
   return {
     path, originalName, requestStream, responseStream,
     // protobufjs writes a Buffer under Node (what grpc-js needs) and a Uint8Array in browsers.
@@ -71,6 +72,7 @@ function method<Req, Res>(path: string, originalName: string, requestStream: boo
     requestDeserialize: (bytes) => req.decode(bytes),
     responseSerialize: (value) => res.encode(value).finish(),
     responseDeserialize: (bytes) => res.decode(bytes),
+    options: {},
   };
 }
 `;
@@ -79,7 +81,9 @@ for (const svc of services) {
   for (const m of svc.methodsArray) {
     const req = tsName(m.resolvedRequestType);
     const res = tsName(m.resolvedResponseType);
-    code += `  ${lowerFirst(m.name)}: method<${req}, ${res}>('/${tsName(svc)}/${m.name}', '${m.name}', ${!!m.requestStream}, ${!!m.responseStream}, ${req}, ${res}),\n`;
+    const rs = !!m.requestStream;
+    const ss = !!m.responseStream;
+    code += `  ${lowerFirst(m.name)}: method<${req}, ${res}, ${rs}, ${ss}>('/${tsName(svc)}/${m.name}', '${m.name}', ${rs}, ${ss}, ${req}, ${res}),\n`;
   }
   code += `} as const;\n`;
 }

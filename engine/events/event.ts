@@ -33,6 +33,8 @@ export const rejectReasons = [
   'invalid_value',
   'invalid_time',
   'type_mismatch',
+  /** Valid, but storage refused the row (not a transient outage). */
+  'storage_rejected',
 ] as const;
 
 export type RejectReason = (typeof rejectReasons)[number];

@@ -8,7 +8,7 @@
 import { bufferTime, concatMap, filter, Observable, tap, type SchedulerLike, asyncScheduler, type Subscription } from 'rxjs';
 import { AlertTracker, type Alert, type RuleIndex } from '../alerts/index.ts';
 import type { Bus, InboundMessage } from '../bus/index.ts';
-import { errorMessage } from '../errors/index.ts';
+import { errorMessage, UnavailableError } from '../errors/index.ts';
 import { decodeEvent, type IocEvent, type RejectReason, type ValidateOptions } from '../events/index.ts';
 import type { ZoneLocator } from '../geo/index.ts';
 import type { LiveView } from '../live/index.ts';
@@ -230,8 +230,15 @@ export class Pipeline {
       this.o.metrics.storeRetries.inc();
       if (attempt === 1 || attempt % 10 === 0) this.o.log.warn({ err: errorMessage(err), attempt, rows: rows.length }, 'storage write failed; retrying');
     });
-    if (rows.length > 0) await retrying('insert events', () => this.o.store.insertEvents(rows), policy);
-    if (alerts.length > 0) await retrying('insert alerts', () => this.o.store.insertAlerts(alerts), policy);
+    const refused = rows.length > 0 ? await this.insertOrSplit(rows, policy) : [];
+    if (refused.length > 0) effects.push(this.deadLetterRefused(batch, refused));
+    if (alerts.length > 0) {
+      await retrying('insert alerts', () => this.o.store.insertAlerts(alerts), policy).catch((err: unknown) => {
+        if (err instanceof StoppedError) throw err;
+        // The alerts are already on the bus; only their history row is missing.
+        this.o.log.error({ err: errorMessage(err), alerts: alerts.length }, 'storage refused alert rows; they stay on IOC_ALERTS');
+      });
+    }
     await Promise.all(effects);
     if (maxSeq > this.checkpoint) {
       const seq = maxSeq;
@@ -247,7 +254,7 @@ export class Pipeline {
     m.eventsIn.inc(batch.length);
     if (rows.length > 0) {
       m.eventsAccepted.labels('nats').inc(rows.length);
-      m.eventsStored.inc(rows.length);
+      m.eventsStored.inc(rows.length - refused.length);
       m.batchRows.observe(rows.length);
       m.batchSeconds.observe((performance.now() - started) / 1000);
     }
@@ -257,6 +264,39 @@ export class Pipeline {
 
   private retryPolicy(onRetry?: RetryPolicy['onRetry']): RetryPolicy {
     return { initialMs: 100, maxMs: this.o.retryMaxMs, signal: this.abort.signal, ...(onRetry ? { onRetry } : {}) };
+  }
+
+  /**
+   * Writes rows, retrying while storage is unreachable. When storage refuses
+   * the batch itself (not an outage: e.g. too many partitions in one insert),
+   * halves it until the refused rows are found; returns them with the reason.
+   */
+  private async insertOrSplit(rows: StoredEvent[], policy: RetryPolicy): Promise<{ row: StoredEvent; reason: string }[]> {
+    try {
+      await retrying('insert events', () => this.o.store.insertEvents(rows), { ...policy, retryIf: (err) => err instanceof UnavailableError });
+      return [];
+    } catch (err) {
+      if (err instanceof StoppedError) throw err;
+      if (rows.length === 1) return [{ row: rows[0]!, reason: errorMessage(err) }];
+      this.o.log.warn({ err: errorMessage(err), rows: rows.length }, 'storage refused a batch; splitting it to find the refused rows');
+      const half = rows.length >> 1;
+      return [...(await this.insertOrSplit(rows.slice(0, half), policy)), ...(await this.insertOrSplit(rows.slice(half), policy))];
+    }
+  }
+
+  /** Sends rows storage refused to `ioc.dlq.storage_rejected`, with their original bytes. */
+  private deadLetterRefused(batch: Processed[], refused: { row: StoredEvent; reason: string }[]): Promise<unknown> {
+    const reasons = new Map(refused.map((r) => [r.row, r.reason]));
+    const sends: Promise<unknown>[] = [];
+    for (const p of batch) {
+      const reason = p.row && reasons.get(p.row);
+      if (!reason) continue;
+      this.o.metrics.eventsRejected.labels('storage_rejected', 'nats').inc();
+      const letter = { rejection: { reason: 'storage_rejected' as const, detail: reason, id: p.row!.id }, subject: p.msg.subject, data: p.msg.data, contentType: p.msg.contentType };
+      sends.push(retrying('dead letter', () => this.o.bus.publishDeadLetter(letter), this.retryPolicy()));
+    }
+    this.o.log.error({ rows: refused.length, reason: refused[0]?.reason }, 'storage refused rows; sent to ioc.dlq.storage_rejected');
+    return Promise.all(sends);
   }
 
   /**

@@ -12,6 +12,8 @@ export interface RetryPolicy {
   signal: AbortSignal;
   /** Called before each pause with the attempt number (1 = first failure). */
   onRetry?(err: unknown, attempt: number, pauseMs: number): void;
+  /** Errors for which this returns false are thrown at once instead of retried (default: retry all). */
+  retryIf?(err: unknown): boolean;
   /** Injected for tests; defaults to setTimeout. */
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function retrying<T>(what: string, op: () => Promise<T>, policy: Re
       return await op();
     } catch (err) {
       if (policy.signal.aborted) throw new StoppedError(what, err);
+      if (policy.retryIf && !policy.retryIf(err)) throw err;
       const base = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.min(attempt - 1, 20));
       const pause = Math.round(base / 2 + Math.random() * (base / 2));
       policy.onRetry?.(err, attempt, pause);

@@ -8,17 +8,12 @@ import { ConsoleService } from '../../../protos/gen/services.ts';
 import type { AlertView, FeedUpdate, SensorView, Severity } from '../state/index.ts';
 import type { WatchFn } from './console-feed.ts';
 
-/** nice-grpc-web reads the call kind from literal types; the generated definition widens them to boolean. */
-const WatchDefinition = {
-  watch: { ...ConsoleService.watch, requestStream: false as const, responseStream: true as const, options: {} },
-} as const;
-
 /**
  * Opens Watch streams against the engine at `baseUrl` (its HTTP port; same origin by default).
  * @example new ConsoleFeed({ watch: grpcWebWatch(location.origin), ... })
  */
 export function grpcWebWatch(baseUrl: string): WatchFn {
-  const client = createClient(WatchDefinition, createChannel(baseUrl));
+  const client = createClient({ watch: ConsoleService.watch }, createChannel(baseUrl));
   return async function* watch(signal) {
     for await (const update of client.watch(ioc.v1.WatchRequest.create(), { signal })) {
       const decoded = fromProto(update);
@@ -42,7 +37,7 @@ const stateNames: Record<number, AlertView['state']> = {
 
 /** One Watch message as the console's update; undefined for a kind this console does not know yet. */
 export function fromProto(u: ioc.v1.IConsoleUpdate): FeedUpdate | undefined {
-  const seq = toNumber(u.seq);
+  const seq = u.seq ?? 0;
   if (u.snapshot) {
     return {
       kind: 'snapshot', seq, mode: u.snapshot.mode ?? '',
@@ -60,7 +55,7 @@ export function fromProto(u: ioc.v1.IConsoleUpdate): FeedUpdate | undefined {
 
 function sensorFromProto(s: ioc.v1.ISensorState): SensorView {
   const view: SensorView = {
-    source: s.source ?? '', type: s.type ?? '', zone: s.zone ?? '', unit: s.unit ?? '', time: toNumber(s.time),
+    source: s.source ?? '', type: s.type ?? '', zone: s.zone ?? '', unit: s.unit ?? '', time: s.time ?? 0,
   };
   if (s.lat != null && s.lon != null) Object.assign(view, { lat: s.lat, lon: s.lon });
   if (s.value != null) view.value = s.value;
@@ -77,18 +72,8 @@ function alertFromProto(a: ioc.v1.IAlert): AlertView | undefined {
     fingerprint: a.fingerprint ?? '', rule: a.rule ?? '', state, severity,
     title: { vi: a.title?.vi ?? '', en: a.title?.en ?? '' },
     message: { vi: a.message?.vi ?? '', en: a.message?.en ?? '' },
-    zone: a.zone ?? '', source: a.source ?? '', startsAt: toNumber(a.startsAt),
+    zone: a.zone ?? '', source: a.source ?? '', startsAt: a.startsAt ?? 0,
   };
   if (a.value != null) view.value = a.value;
   return view;
-}
-
-/**
- * int64 fields arrive as protobufjs `Long` objects whenever the `long` package is
- * bundled (the generated types say number); epoch ms and sequence numbers fit in 2^53.
- */
-function toNumber(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (v !== null && typeof v === 'object' && 'toNumber' in v && typeof v.toNumber === 'function') return Number(v.toNumber());
-  return Number(v ?? 0);
 }

@@ -1,0 +1,147 @@
+// The pipeline's commit logic on the in-process bus and in-memory stores (our
+// own interfaces). The same logic against real NATS and ClickHouse is covered
+// in test/engine.*.test.ts.
+import { afterEach, describe, expect, it } from 'vitest';
+import { AlertTracker, type AlertRule, type RuleIndex } from '../alerts/index.ts';
+import { MemoryBus } from '../bus/index.ts';
+import { UnavailableError } from '../errors/index.ts';
+import type { IocEvent } from '../events/index.ts';
+import { hanoiDistricts, ZoneLocator } from '../geo/index.ts';
+import { LiveView } from '../live/index.ts';
+import { silentLogger } from '../log/index.ts';
+import { createMetrics } from '../metrics/index.ts';
+import { MemoryStore, type StoredEvent } from '../store/index.ts';
+import { checkpointKey, Pipeline } from './index.ts';
+
+const NOW = Date.parse('2026-07-01T08:00:00Z');
+const critical: AlertRule = {
+  id: 'flood.critical',
+  severity: 'critical',
+  title: { vi: 'Ngập', en: 'Flood' },
+  matches: (e) => (e.value ?? 0) >= 2,
+  keyOf: (e) => e.source,
+  render: (e) => ({ vi: `${e.value}`, en: `${e.value}` }),
+};
+const rules: RuleIndex = { rulesFor: (t) => (t === 'water.level' ? [critical] : []) };
+
+class FlakyStore extends MemoryStore {
+  failuresLeft = 0;
+  refuse = new Set<string>();
+  inserts = 0;
+  override async insertEvents(rows: readonly StoredEvent[]): Promise<void> {
+    this.inserts++;
+    if (this.failuresLeft > 0) {
+      this.failuresLeft--;
+      throw new UnavailableError('connect ECONNREFUSED');
+    }
+    const bad = rows.find((r) => this.refuse.has(r.id));
+    if (bad) throw new Error(`Code: 252. DB::Exception: Too many partitions for single INSERT block (row ${bad.id})`);
+    return super.insertEvents(rows);
+  }
+}
+
+const running: { pipeline: Pipeline; live: LiveView }[] = [];
+afterEach(async () => {
+  for (const r of running.splice(0)) {
+    await r.pipeline.stop(100);
+    r.live.close();
+  }
+});
+
+function start(bus: MemoryBus, store: MemoryStore) {
+  const live = new LiveView();
+  const metrics = createMetrics({ defaultMetrics: false });
+  const pipeline = new Pipeline({
+    bus, store, rules: () => rules, tracker: new AlertTracker({ now: () => NOW }), zones: new ZoneLocator(hanoiDistricts()),
+    live, metrics, log: silentLogger(), validate: { now: () => NOW, maxFutureMs: 60_000 }, consumer: 'test',
+    batch: 100, maxAckPending: 1000, ackWaitMs: 30_000, batchRows: 50, flushMs: 10, retryMaxMs: 20, now: () => NOW,
+  });
+  running.push({ pipeline, live });
+  return { pipeline, metrics, live };
+}
+
+const ev = (i: number, value = 1, extra: Partial<IocEvent> = {}): IocEvent => ({
+  id: `e-${i}`, type: 'water.level', source: `wl-${i % 3}`, time: NOW - 10_000 + i, value, lat: 20.98, lon: 105.86, attrs: {}, ...extra,
+});
+
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('Pipeline', () => {
+  it('stores events with their zone, publishes alerts, and checkpoints what it committed', async () => {
+    const bus = new MemoryBus();
+    const store = new MemoryStore();
+    const alerts: string[] = [];
+    bus.alerts().subscribe((a) => alerts.push(`${a.key}:${a.state}`));
+    await start(bus, store).pipeline.start();
+    for (let i = 0; i < 30; i++) await bus.publishEvent(ev(i, i === 4 ? 2.5 : 1));
+    await until(() => store.events().length === 30, '30 rows');
+    expect(store.events()[0]!.zone).toBe('hoang-mai');
+    expect(store.events().map((e) => e.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    await until(() => alerts.length === 2, 'fire and resolve');
+    expect(alerts).toEqual(['wl-1:firing', 'wl-1:resolved']);
+    await until(async () => new TextDecoder().decode(await bus.state.get(checkpointKey('test'))) === '30', 'checkpoint 30');
+  });
+
+  it('retries while storage is unavailable and then stores each event once', async () => {
+    const bus = new MemoryBus();
+    const store = new FlakyStore();
+    store.failuresLeft = 3;
+    const { pipeline, metrics } = start(bus, store);
+    await pipeline.start();
+    for (let i = 0; i < 10; i++) await bus.publishEvent(ev(i));
+    await until(() => store.events().length === 10, '10 rows');
+    expect((await metrics.storeRetries.get()).values[0]!.value).toBe(3);
+    expect(new Set(store.events().map((e) => e.id)).size).toBe(10);
+  });
+
+  it('sends rows that storage refuses to ioc.dlq.storage_rejected and stores the rest', async () => {
+    const bus = new MemoryBus();
+    const store = new FlakyStore();
+    store.refuse.add('e-7');
+    await start(bus, store).pipeline.start();
+    for (let i = 0; i < 20; i++) await bus.publishEvent(ev(i));
+    await until(() => bus.deadLetters.length === 1, 'one dead letter');
+    expect(bus.deadLetters[0]!.rejection).toMatchObject({ reason: 'storage_rejected', id: 'e-7' });
+    expect(bus.deadLetters[0]!.rejection.detail).toContain('Too many partitions');
+    expect(JSON.parse(new TextDecoder().decode(bus.deadLetters[0]!.data)).id).toBe('e-7');
+    await until(() => store.events().length === 19, '19 rows');
+  });
+
+  it('dead-letters bad messages and keeps going', async () => {
+    const bus = new MemoryBus();
+    const store = new MemoryStore();
+    await start(bus, store).pipeline.start();
+    await bus.publishRaw('ioc.events.water.level', Buffer.from('{not json'));
+    await bus.publishEvent(ev(1));
+    await until(() => store.events().length === 1 && bus.deadLetters.length === 1, 'one row, one dead letter');
+    expect(bus.deadLetters[0]!.rejection.reason).toBe('malformed_json');
+  });
+
+  it('after a restart, neither re-fires alerts nor re-stores committed events', async () => {
+    const bus = new MemoryBus();
+    const store = new FlakyStore();
+    const alerts: string[] = [];
+    bus.alerts().subscribe((a) => alerts.push(`${a.key}:${a.state}`));
+    const first = start(bus, store);
+    await first.pipeline.start();
+    await bus.publishEvent(ev(1, 3));
+    await until(() => store.events().length === 1 && alerts.length === 1, 'first alert');
+    await first.pipeline.stop(100);
+    const insertsBefore = store.inserts;
+
+    await start(bus, store).pipeline.start();
+    await bus.publishEvent(ev(4, 3.1)); // same source wl-1, still critical
+    await bus.publishEvent(ev(7, 0.5)); // wl-1 back to normal
+    await until(() => store.events().length === 3, 'three rows');
+    await until(() => alerts.length === 2, 'resolve');
+    expect(alerts).toEqual(['wl-1:firing', 'wl-1:resolved']);
+    expect(store.inserts - insertsBefore).toBeGreaterThan(0);
+    expect(store.events().filter((e) => e.id === 'e-1')).toHaveLength(1);
+  });
+});
