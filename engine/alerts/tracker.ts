@@ -38,8 +38,9 @@ export function fingerprintOf(ruleId: string, key: string): string {
 }
 
 export class AlertTracker {
-  /** Firing alerts by rule id + NUL + key (the fingerprint hash is computed only on a change). */
-  private readonly active = new Map<string, Alert>();
+  /** Firing alerts by rule id, then group key (the fingerprint hash is computed only on a change). */
+  private readonly active = new Map<string, Map<string, Alert>>();
+  private count = 0;
 
   constructor(private readonly opts: TrackerOptions) {}
 
@@ -64,14 +65,17 @@ export class AlertTracker {
         this.opts.onRuleError?.(rule, e, err);
         continue;
       }
-      const slot = rule.id + '\u0000' + key;
-      const current = this.active.get(slot);
+      let byKey = this.active.get(rule.id);
+      const current = byKey?.get(key);
       if (matched && current === undefined) {
         const alert = this.fire(rule, key, e);
-        this.active.set(slot, alert);
+        if (byKey === undefined) this.active.set(rule.id, (byKey = new Map()));
+        byKey.set(key, alert);
+        this.count++;
         (changes ??= []).push(alert);
       } else if (!matched && current !== undefined && e.time >= current.startsAt) {
-        this.active.delete(slot);
+        byKey!.delete(key);
+        this.count--;
         (changes ??= []).push(this.resolve(current, rule, e));
       }
     }
@@ -80,22 +84,36 @@ export class AlertTracker {
 
   /** The alerts firing now. */
   firing(): Alert[] {
-    return [...this.active.values()];
+    const out: Alert[] = [];
+    for (const byKey of this.active.values()) for (const a of byKey.values()) out.push(a);
+    return out;
+  }
+
+  /** How many alerts are firing now. */
+  firingCount(): number {
+    return this.count;
   }
 
   /** Loads firing alerts saved before a restart; later events resolve them as usual. */
   restore(alerts: Iterable<Alert>): void {
-    for (const a of alerts) if (a.state === 'firing') this.active.set(a.rule + '\u0000' + a.key, a);
+    for (const a of alerts) {
+      if (a.state !== 'firing') continue;
+      let byKey = this.active.get(a.rule);
+      if (byKey === undefined) this.active.set(a.rule, (byKey = new Map()));
+      if (!byKey.has(a.key)) this.count++;
+      byKey.set(a.key, a);
+    }
   }
 
   /** Forgets alerts of rules that no longer exist, returning them as resolved at `now`. */
   retain(ruleIds: ReadonlySet<string>): Alert[] {
     const resolved: Alert[] = [];
-    for (const [slot, a] of this.active) {
-      if (ruleIds.has(a.rule)) continue;
-      this.active.delete(slot);
-      const now = this.opts.now();
-      resolved.push({ ...a, state: 'resolved', endsAt: Math.max(now, a.startsAt), emittedAt: now });
+    const now = this.opts.now();
+    for (const [ruleId, byKey] of this.active) {
+      if (ruleIds.has(ruleId)) continue;
+      this.active.delete(ruleId);
+      this.count -= byKey.size;
+      for (const a of byKey.values()) resolved.push({ ...a, state: 'resolved', endsAt: Math.max(now, a.startsAt), emittedAt: now });
     }
     return resolved;
   }

@@ -97,8 +97,8 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     throw new ConfigError(`rules in ${config['rules.dir']} have ${lines.length} error(s):\n${lines.join('\n')}`);
   }
   const rules = new RuleSet(loaded.rules);
-  metrics.rulesLoaded.set(loaded.rules.length);
-  log.info({ dir: config['rules.dir'], rules: loaded.rules.length }, 'rules loaded');
+  metrics.rulesLoaded.set(rules.activeIds().size);
+  log.info({ dir: config['rules.dir'], rules: rules.activeIds().size }, 'rules loaded');
 
   const bus = await chooseBus(config, log);
   const store = await chooseStore(config, log);
@@ -155,7 +155,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     const checks = {
       nats: { ok: bus.connected(), detail: bus.kind },
       clickhouse: { ok: storeOk, detail: store.kind },
-      rules: { ok: true, detail: `${loaded.rules.length} rules` },
+      rules: { ok: true, detail: `${rules.activeIds().size} rules` },
       pipeline: { ok: pipeline.failure === undefined, detail: pipeline.failure ? errorMessage(pipeline.failure) : 'running' },
     };
     return { ready: Object.values(checks).every((c) => c.ok), checks };

@@ -186,7 +186,7 @@ export class Pipeline {
       this.o.metrics.alerts.labels(a.severity, a.state).inc();
       this.o.log.info({ rule: a.rule, key: a.key, state: a.state, severity: a.severity }, 'alert');
     }
-    this.o.metrics.alertsFiring.set(this.o.tracker.firing().length);
+    this.o.metrics.alertsFiring.set(this.o.tracker.firingCount());
     this.alertChain = settled(this.alertChain.then(async () => {
       for (const a of alerts) {
         const key = `alert.${a.fingerprint}`;
