@@ -1,10 +1,16 @@
 // `ioc rules validate|test`: for rule authors, with file:line:column errors.
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { loadConfig } from '../config/index.ts';
 import { formatDiagnostic, loadRulesDir, runRuleTests } from '../rules/index.ts';
 
 function rulesDir(dir: string | undefined): string {
   return dir ?? loadConfig()['rules.dir'];
+}
+
+/** A path as the user would type it: relative when under the current directory. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
 /** Prints every problem; returns the exit code (0 = all rules valid). */
@@ -13,10 +19,10 @@ export async function runRulesValidate(dir: string | undefined): Promise<number>
   const { rules, diagnostics } = await loadRulesDir(d);
   for (const diag of diagnostics) console.error(formatDiagnostic(diag));
   if (diagnostics.length > 0) {
-    console.error(`${diagnostics.length} error(s) in ${relative(process.cwd(), d) || '.'}`);
+    console.error(`${diagnostics.length} error(s) in ${shown(d)}`);
     return 1;
   }
-  console.log(`${rules.length} rules in ${relative(process.cwd(), d) || '.'}: OK`);
+  console.log(`${rules.length} rules in ${shown(d)}: OK`);
   return 0;
 }
 
