@@ -22,7 +22,8 @@ async function ensureConsoleBuilt(dir: string): Promise<void> {
 }
 
 export async function runDemo(o: { config?: string; rate: number }): Promise<void> {
-  const env = { ...process.env, IOC_MODE: process.env.IOC_MODE ?? 'auto' };
+  // The demo's terminal shows the banner and warnings; IOC_LOG_LEVEL=info brings the JSON log back.
+  const env = { ...process.env, IOC_MODE: process.env.IOC_MODE ?? 'auto', IOC_LOG_LEVEL: process.env.IOC_LOG_LEVEL ?? 'warn' };
   const config = loadConfig({ env, ...(o.config ? { file: o.config } : {}) });
   const consoleDir = resolve(config['console.dir']);
   await ensureConsoleBuilt(consoleDir);

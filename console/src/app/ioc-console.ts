@@ -125,12 +125,19 @@ export class IocConsole extends LitElement {
     clearInterval(this.ticker);
   }
 
+  /** Loud when the engine is not on the real stack: everything in memory, or one part of it. */
+  private renderMode() {
+    if (this.mode === '' || this.mode === 'nats+clickhouse') return nothing;
+    const text = this.mode === 'embedded' ? t('mode.embedded', this.lang) : t('mode.partial', this.lang, { mode: this.mode });
+    return html`<span class="mode" data-mode=${this.mode}>${text}</span>`;
+  }
+
   override render() {
     const lang = this.lang;
     return html`
       <header>
         <h1>${t('title', lang)}</h1>
-        ${this.mode === 'embedded' ? html`<span class="mode" data-mode=${this.mode}>${t('mode.embedded', lang)}</span>` : nothing}
+        ${this.renderMode()}
         ${this.renderConnection()}
         <button type="button" @click=${this.toggleLang} lang=${lang === 'vi' ? 'en' : 'vi'}>${t('lang.switch', lang)}</button>
       </header>

@@ -17,6 +17,7 @@ const messages = {
   'connection.live': { vi: 'Trực tuyến', en: 'Live' },
   'connection.reconnecting': { vi: 'Mất kết nối · thử lại sau {s} giây', en: 'Disconnected · retrying in {s} s' },
   'mode.embedded': { vi: 'EMBEDDED DEMO · dữ liệu mô phỏng', en: 'EMBEDDED DEMO · simulated data' },
+  'mode.partial': { vi: 'DEMO · {mode} · dữ liệu không được lưu bền vững', en: 'DEMO · {mode} · data is not kept durably' },
   'map.boundaries': { vi: 'Ranh giới quận/huyện là gần đúng', en: 'District boundaries are approximate' },
   'map.sensors': { vi: 'cảm biến', en: 'sensors' },
   'lang.switch': { vi: 'English', en: 'Tiếng Việt' },
