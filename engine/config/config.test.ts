@@ -49,3 +49,11 @@ describe('loadConfig', () => {
     expect(configReference()).toContain('| `nats.url` | `IOC_NATS_URL` |');
   });
 });
+
+describe('docs/configuration.md', () => {
+  it('is generated from the key table (run npx tsx engine/config/generate-docs.ts)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { configurationDoc } = await import('./generate-docs.ts');
+    expect(readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')).toBe(configurationDoc());
+  });
+});
