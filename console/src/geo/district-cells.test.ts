@@ -37,6 +37,11 @@ describe('districtCells', () => {
     );
   });
 
+  it('tiles the outline when a cell has repeated vertices (a case fast-check found)', () => {
+    const cells = districtCells([{ id: 'a', lon: 9.45343460314671, lat: 0.5000000000000012 }, { id: 'b', lon: 4.93510396572971, lat: 3.0461322797618022 }], square);
+    expect(cells.reduce((s, c) => s + signedArea(c.ring), 0)).toBeCloseTo(100, 6);
+  });
+
   it('gives each site the part of the outline nearest to it', () => {
     const cells = districtCells([{ id: 'west', lon: 2, lat: 5 }, { id: 'east', lon: 8, lat: 5 }], square);
     const west = cells.find((c) => c.id === 'west')!;

@@ -92,15 +92,22 @@ export function signedArea(ring: readonly LonLat[]): number {
 
 function intersect(p: LonLat, q: LonLat, a: LonLat, b: LonLat): LonLat {
   const d = (p[0] - q[0]) * (a[1] - b[1]) - (p[1] - q[1]) * (a[0] - b[0]);
+  if (d === 0) return [q[0], q[1]]; // parallel: the segment runs along the clip edge
   const t = ((p[0] - a[0]) * (a[1] - b[1]) - (p[1] - a[1]) * (a[0] - b[0])) / d;
   return [p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])];
 }
 
+/** The ring without its closing point and without repeated vertices (a zero-length edge has no direction to clip by). */
 function openRing(ring: readonly LonLat[]): LonLat[] {
-  const first = ring[0];
-  const last = ring.at(-1);
-  const closed = ring.length > 1 && first !== undefined && last !== undefined && first[0] === last[0] && first[1] === last[1];
-  return (closed ? ring.slice(0, -1) : ring).map(([x, y]) => [x, y]);
+  const out: LonLat[] = [];
+  for (const [x, y] of ring) {
+    const prev = out.at(-1);
+    if (prev === undefined || Math.abs(prev[0] - x) > 1e-12 || Math.abs(prev[1] - y) > 1e-12) out.push([x, y]);
+  }
+  const first = out[0];
+  const last = out.at(-1);
+  if (out.length > 1 && Math.abs(first![0] - last![0]) <= 1e-12 && Math.abs(first![1] - last![1]) <= 1e-12) out.pop();
+  return out;
 }
 
 function counterClockwise(ring: LonLat[]): LonLat[] {
