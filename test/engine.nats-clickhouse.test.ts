@@ -70,7 +70,11 @@ describe('events published on NATS', () => {
     }, 20_000, () => 'event row in ClickHouse');
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ id: 'wl-json-1', zone: 'hoang-mai', value: 2.35 });
-    const alertRows = await queryRows<{ rule: string; state: string }>(stack.ch, `SELECT rule, state FROM ${db}.alerts FINAL WHERE event_id = 'wl-json-1'`);
+    // Alert rows are written right after the batch's event rows.
+    const alertRows = await waitUntil(async () => {
+      const r = await queryRows<{ rule: string; state: string }>(stack.ch, `SELECT rule, state FROM ${db}.alerts FINAL WHERE event_id = 'wl-json-1'`);
+      return r.length > 0 ? r : undefined;
+    }, 20_000, () => 'alert row in ClickHouse');
     expect(alertRows).toEqual([{ rule: 'flood.water-level-critical', state: 'firing' }]);
 
     // The same fingerprint does not fire twice while firing; a normal value resolves it.
