@@ -189,9 +189,10 @@ describe('bad input on NATS', () => {
     // The dead letters are kept in the IOC_DLQ stream and counted by reason.
     const dlq = await (await stack.nc.jetstreamManager()).streams.info('IOC_DLQ');
     expect(dlq.state.messages).toBeGreaterThanOrEqual(cases.length);
-    const metrics = await (await fetch(`http://127.0.0.1:${engine.httpPort}/metrics`)).text();
-    expect(metrics).toMatch(/ioc_events_rejected_total\{reason="malformed_json",via="nats"\} 1/);
-    expect(metrics).toMatch(/ioc_events_rejected_total\{reason="missing_field",via="nats"\} 3/);
+    // Counted when their batch commits, just after the dead letters are durable.
+    const metrics = () => fetch(`http://127.0.0.1:${engine.httpPort}/metrics`).then((r) => r.text());
+    await waitUntil(async () => /ioc_events_rejected_total\{reason="missing_field",via="nats"\} 3/.test(await metrics()), 10_000, () => 'rejections counted');
+    expect(await metrics()).toMatch(/ioc_events_rejected_total\{reason="malformed_json",via="nats"\} 1/);
   });
 });
 
