@@ -53,8 +53,11 @@ async function chooseBus(config: Config, log: Logger): Promise<Bus> {
   };
   if (config.mode === 'embedded') return new MemoryBus();
   if (config.mode === 'real') {
-    log.info({ url: config['nats.url'] }, 'connecting to NATS');
-    return connectNats({ ...opts, waitOnFirstConnect: true });
+    let bus: Bus | undefined;
+    await waitFor(`connecting to NATS at ${config['nats.url']}`, async () => {
+      bus = await connectNats(opts);
+    }, log);
+    return bus!;
   }
   try {
     return await connectNats(opts);

@@ -37,8 +37,6 @@ export interface NatsBusOptions {
   replicas: number;
   maxAckPending: number;
   ackWaitSeconds: number;
-  /** Keep retrying the first connection instead of failing (the engine waits for NATS). */
-  waitOnFirstConnect?: boolean;
   log: Logger;
 }
 
@@ -99,7 +97,7 @@ class KvState implements StateStore {
   }
 }
 
-/** Connects to NATS; throws UnavailableError when no server answers (unless waiting is asked for). */
+/** Connects to NATS; throws UnavailableError when no server answers (the caller decides whether to wait). */
 export async function connectNats(opts: NatsBusOptions): Promise<NatsBus> {
   const conn: ConnectionOptions = {
     servers: opts.servers.split(',').map((s) => s.trim()),
@@ -107,7 +105,6 @@ export async function connectNats(opts: NatsBusOptions): Promise<NatsBus> {
     noAsyncTraces: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
-    waitOnFirstConnect: opts.waitOnFirstConnect ?? false,
   };
   let nc: NatsConnection;
   try {

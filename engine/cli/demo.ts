@@ -21,9 +21,9 @@ async function ensureConsoleBuilt(dir: string): Promise<void> {
   await build({ root: join(repoRoot, 'console'), configFile: join(repoRoot, 'console', 'vite.config.ts'), logLevel: 'warn' });
 }
 
-export async function runDemo(o: { config?: string; rate: number }): Promise<void> {
+export async function runDemo(o: { config?: string; rate: number; firstStorm: number }): Promise<void> {
   // The demo's terminal shows the banner and warnings; IOC_LOG_LEVEL=info brings the JSON log back.
-  const env = { ...process.env, IOC_MODE: process.env.IOC_MODE ?? 'auto', IOC_LOG_LEVEL: process.env.IOC_LOG_LEVEL ?? 'warn' };
+  const env = { ...process.env, IOC_MODE: process.env.IOC_MODE || 'auto', IOC_LOG_LEVEL: process.env.IOC_LOG_LEVEL || 'warn' };
   const config = loadConfig({ env, ...(o.config ? { file: o.config } : {}) });
   const consoleDir = resolve(config['console.dir']);
   await ensureConsoleBuilt(consoleDir);
@@ -32,7 +32,7 @@ export async function runDemo(o: { config?: string; rate: number }): Promise<voi
 
   let inFlight = 0;
   let dropped = 0;
-  const feed = simulateHanoi({ rate: o.rate }).subscribe((e) => {
+  const feed = simulateHanoi({ rate: o.rate, firstStormAfter: o.firstStorm * 1000 }).subscribe((e) => {
     if (inFlight >= MAX_IN_FLIGHT) {
       dropped++;
       return;
@@ -55,7 +55,7 @@ export async function runDemo(o: { config?: string; rate: number }): Promise<voi
     `  console:  ${url}`,
     `  gRPC:     127.0.0.1:${engine.grpcPort} (ioc.v1.Ingest, ioc.v1.Alerts)`,
     `  mode:     ${engine.mode}${embedded ? '   <-- EMBEDDED: not the real stack, nothing here is durable' : ''}`,
-    `  feed:     simulated Hanoi, ~${o.rate} events/s; the first storm arrives in about 20 s`,
+    `  feed:     simulated Hanoi, ~${o.rate} events/s; the first storm arrives in about ${o.firstStorm} s`,
     '  stop:     Ctrl-C',
     '',
   ];

@@ -32,7 +32,8 @@ program
   .description('engine + console + simulated Hanoi feed; falls back to an embedded bus and store when NATS or ClickHouse are not reachable')
   .option('-c, --config <file>', 'configuration file')
   .option('-r, --rate <n>', 'simulated events per second', int('rate', 1), 200)
-  .action(async (o: { config?: string; rate: number }) => {
+  .option('--first-storm <seconds>', 'when the first simulated storm starts', int('first-storm', 0), 20)
+  .action(async (o: { config?: string; rate: number; firstStorm: number }) => {
     const { runDemo } = await import('./demo.ts');
     await runDemo(o);
   });
