@@ -160,6 +160,7 @@ async function main(): Promise<void> {
     }
     if (done < N) throw new Error(`engine processed only ${done} of ${N} events in 10 minutes`);
     const engineRate = rateOf(samples, N);
+    log(`engine: ${Math.round(engineRate)} events/s`);
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
     const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
