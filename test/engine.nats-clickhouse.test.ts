@@ -126,20 +126,22 @@ describe('events sent over native gRPC Ingest/Publish', () => {
         },
       },
       { event: { ...base, id: 'g-3', time: now(), value: 0.9 } },
+      { event: { ...base, id: 'g-huge', time: now(), value: 1, attrs: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`a${i}`, 'x'.repeat(4000)])) } },
     ];
     const res = await publish(requests);
     expect(res.accepted).toBe(3);
-    expect(res.rejected).toBe(3);
+    expect(res.rejected).toBe(4);
     expect(res.duplicates).toBe(0);
     expect(res.rejections.map((r) => [r.index, r.reason])).toEqual([
       [1, 'missing_field'],
       [3, 'invalid_value'],
       [4, 'missing_field'],
+      [6, 'too_large'],
     ]);
     expect(res.rejections[1]!.detail).toMatch(/finite/);
 
     await waitUntil(async () => (await storedIds(['g-1', 'g-2', 'g-3'])).size === 3, 20_000, () => 'gRPC events in ClickHouse');
-    expect(await storedIds(['g-bad-time', 'g-bad-nan'])).toEqual(new Map());
+    expect(await storedIds(['g-bad-time', 'g-bad-nan', 'g-huge'])).toEqual(new Map());
     const alert = await waitUntil(() => natsAlerts.find((a) => a.eventId === 'g-2'), 20_000, () => 'alert from a gRPC event');
     expect(alert).toMatchObject({ rule: 'flood.water-level-critical', zone: 'thanh-xuan' });
 

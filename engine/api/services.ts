@@ -8,7 +8,7 @@ import { AlertsService, ConsoleService, IngestService } from '../../protos/gen/s
 import type { Alert, Severity } from '../alerts/index.ts';
 import type { Bus } from '../bus/index.ts';
 import { UnavailableError, errorMessage } from '../errors/index.ts';
-import { protoEventToObject, validateEvent, type ValidateOptions } from '../events/index.ts';
+import { encodeEventJson, eventKey, MAX_EVENT_BYTES, protoEventToObject, validateEvent, type ValidateOptions } from '../events/index.ts';
 import type { LiveView } from '../live/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
@@ -70,7 +70,17 @@ export function createHandlers(deps: ServiceDeps): HandlerTable {
           if (rejections.length < MAX_LISTED_REJECTIONS) rejections.push({ index: i, ...r.rejection });
           continue;
         }
-        const p: Promise<void> = bus.publishEvent(r.event).then(
+        // The same size limit as on NATS, on the form the event is published in.
+        const data = encodeEventJson(r.event);
+        if (data.length > MAX_EVENT_BYTES) {
+          rejected++;
+          metrics.eventsRejected.labels('too_large', 'grpc').inc();
+          if (rejections.length < MAX_LISTED_REJECTIONS) {
+            rejections.push({ index: i, reason: 'too_large', detail: `event is ${data.length} bytes as JSON; the limit is ${MAX_EVENT_BYTES}`, id: r.event.id });
+          }
+          continue;
+        }
+        const p: Promise<void> = bus.publishRaw(`ioc.events.${r.event.type}`, data, { 'Nats-Msg-Id': eventKey(r.event) }).then(
           (res) => {
             accepted++;
             if (res.duplicate) duplicates++;
