@@ -98,19 +98,32 @@ export function startTestEngine(stack: Stack, extra: Record<string, string> = {}
   return startEngine({ config: stackConfig(stack, extra), log: silentLogger() });
 }
 
+/** Engine processes this test process started; killed if it exits first, so none outlives a test run. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
 /** Starts `ioc start` as a child process on the stack; resolves when /readyz answers 200. */
 export async function spawnEngine(stack: Stack, extra: Record<string, string> = {}): Promise<ChildProcess & { logs(): string }> {
   const env = { ...process.env, ...stack.env, ...extra };
   const child = spawn(process.execPath, [join(repoRoot, 'engine', 'cli', 'bin.mjs'), 'start'], { env, cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const withLogs = Object.assign(child, { logs: () => out });
-  await waitUntil(async () => {
-    if (child.exitCode !== null) throw new Error(`engine exited with ${child.exitCode}:\n${out}`);
-    const res = await fetch(`http://127.0.0.1:${env.IOC_HTTP_PORT}/readyz`).catch(() => undefined);
-    return res?.status === 200;
-  }, 120_000, () => `engine not ready:\n${out}`);
+  try {
+    await waitUntil(async () => {
+      if (child.exitCode !== null) throw new Error(`engine exited with ${child.exitCode}:\n${out}`);
+      const res = await fetch(`http://127.0.0.1:${env.IOC_HTTP_PORT}/readyz`).catch(() => undefined);
+      return res?.status === 200;
+    }, 120_000, () => `engine not ready:\n${out}`);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
   return withLogs;
 }
 
