@@ -68,11 +68,13 @@ export interface Bus {
   publishRaw(subject: string, data: Uint8Array, headers?: Record<string, string>): Promise<PublishResult>;
   /**
    * Reads the event stream through the engine's durable consumer, in bounded
-   * batches, from `startAfter + 1`. The iteration ends (without error) when
-   * the bus cannot guarantee that no message was skipped, e.g. a delivery lost
-   * in a reconnect; the caller then commits what it has and calls again.
+   * batches, from `startAfter + 1`, handing each message to `onMessage` as it
+   * arrives (synchronously, no promise per message). Resolves when reading
+   * stops: on abort, or when the bus cannot guarantee that no message was
+   * skipped (e.g. a delivery lost in a reconnect); the caller then commits
+   * what it has and calls again.
    */
-  consumeEvents(opts: ConsumeOptions): AsyncIterable<InboundMessage>;
+  consumeEvents(opts: ConsumeOptions, onMessage: (m: InboundMessage) => void): Promise<void>;
   /** Stores a rejected message on `ioc.dlq.<reason>`; resolves once it is durable. */
   publishDeadLetter(letter: DeadLetter): Promise<void>;
   /** Publishes an alert state change on `ioc.alerts.<severity>.<rule>`; resolves once durable. */

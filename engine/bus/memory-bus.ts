@@ -77,12 +77,14 @@ export class MemoryBus implements Bus {
     return { duplicate: false };
   }
 
-  async *consumeEvents(opts: ConsumeOptions): AsyncIterable<InboundMessage> {
+  async consumeEvents(opts: ConsumeOptions, onMessage: (m: InboundMessage) => void): Promise<void> {
     let next = Math.max(this.ackFloor, opts.startAfter) + 1;
+    let sinceYield = 0;
     while (!opts.signal.aborted && !this.closed) {
       const first = this.log[0]?.seq ?? this.seq + 1;
       if (next < first) next = first;
       if (next > this.seq || next - this.ackFloor > opts.maxInFlight) {
+        sinceYield = 0;
         await new Promise<void>((resolve) => {
           const done = () => {
             if (this.wake === done) this.wake = undefined;
@@ -100,7 +102,7 @@ export class MemoryBus implements Bus {
       const m = this.log[next - first]!;
       next++;
       const seq = m.seq;
-      yield {
+      onMessage({
         seq,
         subject: m.subject,
         data: m.data,
@@ -110,7 +112,12 @@ export class MemoryBus implements Bus {
           if (seq > this.ackFloor) this.ackFloor = seq;
         },
         working: () => {},
-      };
+      });
+      // Like a pull batch: give timers and I/O a turn now and then.
+      if (++sinceYield >= 512) {
+        sinceYield = 0;
+        await new Promise((r) => setImmediate(r));
+      }
     }
   }
 

@@ -211,29 +211,38 @@ export class NatsBus implements Bus {
     return { duplicate: ack.duplicate };
   }
 
-  async *consumeEvents(opts: ConsumeOptions): AsyncIterable<InboundMessage> {
+  async consumeEvents(opts: ConsumeOptions, onMessage: (m: InboundMessage) => void): Promise<void> {
     const start = await this.positionConsumer(opts.startAfter);
     const consumer = await this.js.consumers.get(this.opts.eventsStream, this.opts.consumer);
-    const messages = await consumer.consume({ max_messages: opts.batch });
-    const stop = () => messages.stop();
-    opts.signal.addEventListener('abort', stop, { once: true });
     let lastDelivery = 0;
-    try {
-      for await (const m of messages) {
+    let gap = false;
+    // Callback mode: messages are handed over as the socket is parsed, with no
+    // promise per message; the pull bound (max_messages) limits each burst.
+    const messages = await consumer.consume({
+      max_messages: opts.batch,
+      callback: (m) => {
+        if (gap) return;
         // The consumer numbers its deliveries 1, 2, 3...; a jump means a message
         // was delivered but never reached us (lost in a reconnect). Acknowledging
-        // past it (AckPolicy.All) would lose it, so end here and resume from the checkpoint.
+        // past it (AckPolicy.All) would lose it, so stop here and resume from the checkpoint.
         const delivery = m.info.deliverySequence;
         if (lastDelivery !== 0 && delivery !== lastDelivery + 1) {
+          gap = true;
           this.opts.log.warn({ expected: lastDelivery + 1, got: delivery, streamSeq: m.seq }, 'delivery gap: resuming from the checkpoint');
+          messages.stop();
           return;
         }
         lastDelivery = delivery;
-        yield new NatsInbound(m);
-      }
+        onMessage(new NatsInbound(m));
+      },
+    });
+    const stop = () => messages.stop();
+    opts.signal.addEventListener('abort', stop, { once: true });
+    try {
+      const ended = await messages.closed();
+      if (ended instanceof Error && !opts.signal.aborted && !gap) throw ended;
     } finally {
       opts.signal.removeEventListener('abort', stop);
-      messages.stop();
       this.opts.log.debug({ from: start }, 'stopped consuming');
     }
   }

@@ -50,7 +50,6 @@ interface Processed {
   rejected?: RejectReason;
 }
 
-const YIELD_EVERY = 512;
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
@@ -130,19 +129,24 @@ export class Pipeline {
    * The event stream as an Observable, always read from just after the
    * checkpoint. When the bus ends a read (a delivery gap), everything read so
    * far is committed first, then reading resumes from the new checkpoint.
-   * Yields to the event loop so the NATS socket keeps being read.
    */
   private messages(): Observable<InboundMessage> {
     return new Observable<InboundMessage>((sub) => {
       const signal = this.stopReading.signal;
+      const onMessage = (m: InboundMessage) => {
+        this.read++;
+        sub.next(m);
+      };
       void (async () => {
-        let n = 0;
         while (!signal.aborted) {
           const opts = { startAfter: this.checkpoint, batch: this.o.batch, maxInFlight: this.o.maxAckPending, signal };
-          for await (const m of this.o.bus.consumeEvents(opts)) {
-            this.read++;
-            sub.next(m);
-            if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+          try {
+            await this.o.bus.consumeEvents(opts, onMessage);
+          } catch (err) {
+            // e.g. the consumer was deleted under us, or NATS refused a request: start over shortly.
+            if (signal.aborted) break;
+            this.o.log.warn({ err: errorMessage(err) }, 'reading the event stream failed; resuming from the checkpoint');
+            await new Promise((r) => setTimeout(r, 1000));
           }
           while (this.committed < this.read && !signal.aborted) await new Promise((r) => setTimeout(r, 20));
         }
