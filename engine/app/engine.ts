@@ -20,6 +20,12 @@ export interface EngineOptions {
   log?: Logger;
   /** Wall clock, injectable for tests. */
   now?: () => number;
+  /**
+   * Called when the pipeline stops on an unexpected error. The CLI exits so a
+   * supervisor restarts the process: delivery is idempotent, so a restart
+   * loses and doubles nothing.
+   */
+  onFatal?: (err: Error) => void;
 }
 
 export interface RunningEngine {
@@ -145,6 +151,9 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     now,
   });
   await pipeline.start();
+  void pipeline.whenStopped().then(() => {
+    if (pipeline.failure) opts.onFatal?.(pipeline.failure);
+  });
 
   const handlers = createHandlers({
     bus,

@@ -216,6 +216,7 @@ export class NatsBus implements Bus {
     const consumer = await this.js.consumers.get(this.opts.eventsStream, this.opts.consumer);
     let lastDelivery = 0;
     let gap = false;
+    let failure: unknown;
     // Callback mode: messages are handed over as the socket is parsed, with no
     // promise per message; the pull bound (max_messages) limits each burst.
     const messages = await consumer.consume({
@@ -233,13 +234,20 @@ export class NatsBus implements Bus {
           return;
         }
         lastDelivery = delivery;
-        onMessage(new NatsInbound(m));
+        try {
+          onMessage(new NatsInbound(m));
+        } catch (err) {
+          // Never let our failure unwind into the client's protocol handler.
+          failure ??= err;
+          messages.stop();
+        }
       },
     });
     const stop = () => messages.stop();
     opts.signal.addEventListener('abort', stop, { once: true });
     try {
       const ended = await messages.closed();
+      if (failure !== undefined) throw failure;
       if (ended instanceof Error && !opts.signal.aborted && !gap) throw ended;
     } finally {
       opts.signal.removeEventListener('abort', stop);

@@ -8,7 +8,7 @@ import { loadConfig } from '../config/index.ts';
 import { errorMessage } from '../errors/index.ts';
 import { createLogger } from '../log/index.ts';
 import { simulateHanoi } from '../sim/index.ts';
-import { stopOnSignals } from './start.ts';
+import { exitOnFatal, stopOnSignals } from './start.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 const MAX_IN_FLIGHT = 2000;
@@ -28,7 +28,7 @@ export async function runDemo(o: { config?: string; rate: number; firstStorm: nu
   const consoleDir = resolve(config['console.dir']);
   await ensureConsoleBuilt(consoleDir);
   const log = createLogger(config['log.level']);
-  const engine = await startEngine({ config, log });
+  const engine = await startEngine({ config, log, onFatal: (err) => exitOnFatal(log, err) });
 
   let inFlight = 0;
   let dropped = 0;

@@ -1,7 +1,14 @@
 // `ioc start`: the engine alone, until SIGINT or SIGTERM.
 import { startEngine, type RunningEngine } from '../app/index.ts';
 import { loadConfig } from '../config/index.ts';
-import { createLogger } from '../log/index.ts';
+import { createLogger, type Logger } from '../log/index.ts';
+
+/** The pipeline failed unexpectedly: say so and exit non-zero, so the supervisor restarts the engine. */
+export function exitOnFatal(log: Logger, err: Error): never {
+  log.fatal({ err: err.message, stack: err.stack }, 'pipeline failed; exiting so the engine restarts from its checkpoint');
+  process.stderr.write(`ioc: pipeline failed: ${err.message}\n`);
+  process.exit(1);
+}
 
 /** Stops the engine on the first signal (after `beforeStop`); a second signal exits at once. */
 export function stopOnSignals(engine: RunningEngine, beforeStop?: () => void): void {
@@ -19,6 +26,7 @@ export function stopOnSignals(engine: RunningEngine, beforeStop?: () => void): v
 
 export async function runStart(configFile: string | undefined): Promise<void> {
   const config = loadConfig(configFile ? { file: configFile } : {});
-  const engine = await startEngine({ config, log: createLogger(config['log.level']) });
+  const log = createLogger(config['log.level']);
+  const engine = await startEngine({ config, log, onFatal: (err) => exitOnFatal(log, err) });
   stopOnSignals(engine);
 }

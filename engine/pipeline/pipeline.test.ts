@@ -48,11 +48,11 @@ afterEach(async () => {
   }
 });
 
-function start(bus: MemoryBus, store: MemoryStore) {
+function start(bus: MemoryBus, store: MemoryStore, ruleIndex: () => RuleIndex = () => rules) {
   const live = new LiveView();
   const metrics = createMetrics({ defaultMetrics: false });
   const pipeline = new Pipeline({
-    bus, store, rules: () => rules, tracker: new AlertTracker({ now: () => NOW }), zones: new ZoneLocator(hanoiDistricts()),
+    bus, store, rules: ruleIndex, tracker: new AlertTracker({ now: () => NOW }), zones: new ZoneLocator(hanoiDistricts()),
     live, metrics, log: silentLogger(), validate: { now: () => NOW, maxFutureMs: 60_000 }, consumer: 'test',
     batch: 100, maxAckPending: 1000, ackWaitMs: 30_000, batchRows: 50, flushMs: 10, retryMaxMs: 20, now: () => NOW,
   });
@@ -121,6 +121,26 @@ describe('Pipeline', () => {
     await bus.publishEvent(ev(1));
     await until(() => store.events().length === 1 && bus.deadLetters.length === 1, 'one row, one dead letter');
     expect(bus.deadLetters[0]!.rejection.reason).toBe('malformed_json');
+  });
+
+  it('stops with the error when processing itself fails, acknowledging nothing after it', async () => {
+    const bus = new MemoryBus();
+    const store = new MemoryStore();
+    let broken = false;
+    const { pipeline } = start(bus, store, () => {
+      if (broken) throw new Error('a bug in the engine');
+      return rules;
+    });
+    await pipeline.start();
+    await bus.publishEvent(ev(1));
+    await until(() => store.events().length === 1, 'first row');
+    await until(async () => new TextDecoder().decode(await bus.state.get(checkpointKey('test'))) === '1', 'checkpoint 1');
+    broken = true;
+    await bus.publishEvent(ev(2));
+    await pipeline.whenStopped();
+    expect(pipeline.failure?.message).toBe('a bug in the engine');
+    expect(store.events()).toHaveLength(1);
+    expect(new TextDecoder().decode(await bus.state.get(checkpointKey('test')))).toBe('1');
   });
 
   it('after a restart, neither re-fires alerts nor re-stores committed events', async () => {

@@ -5,7 +5,7 @@
 // A crash at any point redelivers; every sink is idempotent, so nothing is lost
 // or doubled. Per-event work is a plain function; RxJS composes the stages.
 
-import { bufferTime, concatMap, filter, Observable, tap, type SchedulerLike, asyncScheduler, type Subscription } from 'rxjs';
+import { asyncScheduler, bufferTime, concatMap, filter, map, Observable, tap, type SchedulerLike, type Subscription } from 'rxjs';
 import { AlertTracker, type Alert, type RuleIndex } from '../alerts/index.ts';
 import type { Bus, InboundMessage } from '../bus/index.ts';
 import { errorMessage, UnavailableError } from '../errors/index.ts';
@@ -102,12 +102,9 @@ export class Pipeline {
     this.keepAlive = setInterval(() => this.keepHeldAlive(), Math.max(1000, this.o.ackWaitMs / 3));
     this.subscription = this.messages()
       .pipe(
-        // Per message: decode, validate, rules. Plain code, no per-event operators.
-        (source) => new Observable<Processed>((sub) => source.subscribe({
-          next: (m) => sub.next(this.process(m)),
-          error: (e) => sub.error(e),
-          complete: () => sub.complete(),
-        })),
+        // Per message: decode, validate, rules, in one plain function. A bug that
+        // throws there fails the pipeline (and the process, see startEngine), never silently.
+        map((m) => this.process(m)),
         bufferTime(this.o.flushMs, null, this.o.batchRows, this.o.scheduler ?? asyncScheduler),
         filter((batch) => batch.length > 0),
         tap((batch) => this.hold(batch)),
