@@ -144,7 +144,6 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     consumer: config['nats.consumer'],
     batch: config['nats.batch'],
     maxAckPending: config['nats.maxAckPending'],
-    ackWaitMs: config['nats.ackWaitSeconds'] * 1000,
     batchRows: config['writer.batchRows'],
     flushMs: config['writer.flushMs'],
     retryMaxMs: config['writer.retryMaxMs'],

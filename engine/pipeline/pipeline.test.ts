@@ -54,7 +54,7 @@ function start(bus: MemoryBus, store: MemoryStore, ruleIndex: () => RuleIndex = 
   const pipeline = new Pipeline({
     bus, store, rules: ruleIndex, tracker: new AlertTracker({ now: () => NOW }), zones: new ZoneLocator(hanoiDistricts()),
     live, metrics, log: silentLogger(), validate: { now: () => NOW, maxFutureMs: 60_000 }, consumer: 'test',
-    batch: 100, maxAckPending: 1000, ackWaitMs: 30_000, batchRows: 50, flushMs: 10, retryMaxMs: 20, now: () => NOW,
+    batch: 100, maxAckPending: 1000, batchRows: 50, flushMs: 10, retryMaxMs: 20, now: () => NOW,
   });
   running.push({ pipeline, live });
   return { pipeline, metrics, live };

@@ -1,20 +1,22 @@
-// The event pipeline: read the stream in bounded batches, decode and validate,
-// derive the zone, evaluate the rules, and commit: rows written to storage,
-// alerts and dead letters durable on the bus, a checkpoint saved, and only then
-// the messages acknowledged (AckPolicy.All: one ack covers the whole batch).
+// The event pipeline: read the stream in bounded pulls, decode and validate,
+// derive the zone, evaluate the rules, and commit in batches: rows written to
+// storage, alerts and dead letters durable on the bus, a checkpoint saved, and
+// only then the batch acknowledged (AckPolicy.All: one ack covers it all).
 // A crash at any point redelivers; every sink is idempotent, so nothing is lost
-// or doubled. Per-event work is a plain function; RxJS composes the stages.
+// or doubled. Per-event work is one plain function folding into the open
+// batch (`batchBy`); RxJS times the batches and runs the commits in order.
 
-import { asyncScheduler, bufferTime, concatMap, filter, map, Observable, tap, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, concatMap, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { AlertTracker, type Alert, type RuleIndex } from '../alerts/index.ts';
-import type { Bus, InboundMessage } from '../bus/index.ts';
+import type { Bus, DeadLetter, InboundMessage } from '../bus/index.ts';
 import { errorMessage, UnavailableError } from '../errors/index.ts';
-import { decodeEvent, type IocEvent, type RejectReason, type ValidateOptions } from '../events/index.ts';
+import { decodeEvent, encodeEventJson, type IocEvent, type RejectReason, type ValidateOptions } from '../events/index.ts';
 import type { ZoneLocator } from '../geo/index.ts';
 import type { LiveView } from '../live/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import type { Store, StoredEvent } from '../store/index.ts';
+import { batchBy } from './batch-by.ts';
 import { retrying, StoppedError, type RetryPolicy } from './retry.ts';
 
 export interface PipelineOptions {
@@ -32,7 +34,6 @@ export interface PipelineOptions {
   consumer: string;
   batch: number;
   maxAckPending: number;
-  ackWaitMs: number;
   batchRows: number;
   flushMs: number;
   retryMaxMs: number;
@@ -40,18 +41,25 @@ export interface PipelineOptions {
   scheduler?: SchedulerLike;
 }
 
-/** What processing one message produced, waiting to be committed. */
-interface Processed {
-  msg: InboundMessage;
-  row?: StoredEvent;
-  alerts?: Alert[];
-  /** Side effects started during processing (dead letter, alert publish); awaited before the ack. */
-  effect?: Promise<unknown>;
-  rejected?: RejectReason;
+/** Everything one batch of messages produced, waiting to be made durable. */
+interface Batch {
+  /** Messages in the batch (read, skipped, rejected or accepted). */
+  messages: number;
+  /** The last message: acknowledging it acknowledges the whole batch. */
+  last: InboundMessage | undefined;
+  maxSeq: number;
+  rows: StoredEvent[];
+  alerts: Alert[];
+  /** Side effects started during processing (dead letters, alert publishes); awaited before the ack. */
+  effects: Promise<unknown>[];
+  rejected: Map<RejectReason, number>;
+  skipped: number;
 }
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
+/** `{`: a body that starts with it is JSON; a protobuf message never does (field 15, group start, is not in ioc.v1.Event). */
+const OPEN_BRACE = 0x7b;
 
 /** KV key of the checkpoint of a consumer. */
 export function checkpointKey(consumer: string): string {
@@ -64,12 +72,12 @@ export class Pipeline {
   /** Stops retrying side effects: what is not durable by then is redelivered after a restart. */
   private readonly abort = new AbortController();
   private subscription: Subscription | undefined;
+  /** Highest stream sequence committed (durable and acknowledged). */
   private checkpoint = 0;
+  /** Highest stream sequence processed; anything at or below it is a redelivery and is skipped. */
+  private processed = 0;
   /** Serialises alert publishes and state writes so the bus sees them in order. */
   private alertChain: Promise<unknown> = Promise.resolve();
-  /** Batches read but not yet acknowledged; kept alive with `working()` while a commit retries. */
-  private readonly held = new Set<Processed[]>();
-  private keepAlive: ReturnType<typeof setInterval> | undefined;
   private stopped: Promise<void> | undefined;
   private resolveStopped: (() => void) | undefined;
   /** Messages read and messages committed (acknowledged) since start. */
@@ -84,6 +92,7 @@ export class Pipeline {
   async start(): Promise<void> {
     const saved = await this.o.bus.state.get(checkpointKey(this.o.consumer));
     this.checkpoint = saved ? Number(textDecoder.decode(saved)) || 0 : 0;
+    this.processed = this.checkpoint;
     const firing = await this.o.bus.state.entries('alert.');
     const restored: Alert[] = [];
     for (const v of firing.values()) {
@@ -99,15 +108,16 @@ export class Pipeline {
     this.o.log.info({ checkpoint: this.checkpoint, firing: restored.length }, 'pipeline state loaded');
 
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
-    this.keepAlive = setInterval(() => this.keepHeldAlive(), Math.max(1000, this.o.ackWaitMs / 3));
     this.subscription = this.messages()
       .pipe(
-        // Per message: decode, validate, rules, in one plain function. A bug that
-        // throws there fails the pipeline (and the process, see startEngine), never silently.
-        map((m) => this.process(m)),
-        bufferTime(this.o.flushMs, null, this.o.batchRows, this.o.scheduler ?? asyncScheduler),
-        filter((batch) => batch.length > 0),
-        tap((batch) => this.hold(batch)),
+        batchBy<InboundMessage, Batch>({
+          open: newBatch,
+          add: (batch, m) => this.process(batch, m),
+          size: (batch) => batch.messages,
+          maxSize: this.o.batchRows,
+          maxDelayMs: this.o.flushMs,
+          scheduler: this.o.scheduler ?? asyncScheduler,
+        }),
         concatMap((batch) => this.commit(batch)),
       )
       .subscribe({
@@ -124,8 +134,8 @@ export class Pipeline {
 
   /**
    * The event stream as an Observable, always read from just after the
-   * checkpoint. When the bus ends a read (a delivery gap), everything read so
-   * far is committed first, then reading resumes from the new checkpoint.
+   * checkpoint. When the bus ends a read (a delivery gap, an error), everything
+   * read so far is committed first, then reading resumes from the new checkpoint.
    */
   private messages(): Observable<InboundMessage> {
     return new Observable<InboundMessage>((sub) => {
@@ -146,24 +156,34 @@ export class Pipeline {
             await new Promise((r) => setTimeout(r, 1000));
           }
           while (this.committed < this.read && !signal.aborted) await new Promise((r) => setTimeout(r, 20));
+          this.processed = this.checkpoint;
         }
         sub.complete();
       })().catch((err: unknown) => (signal.aborted ? sub.complete() : sub.error(err)));
     });
   }
 
-  /** One message, start to end of processing. Never throws for bad input. */
-  private process(msg: InboundMessage): Processed {
-    if (msg.seq <= this.checkpoint) return { msg }; // committed before a restart; ack only
-    const decoded = decodeEvent(msg.data, msg.contentType, msg.subject, this.o.validate);
+  /** One message, start to end of processing, folded into the open batch. Never throws for bad input. */
+  private process(batch: Batch, msg: InboundMessage): void {
+    batch.messages++;
+    batch.last = msg;
+    const seq = msg.seq;
+    if (seq > batch.maxSeq) batch.maxSeq = seq;
+    if (seq <= this.processed) {
+      batch.skipped++; // committed before a restart, or redelivered while we held it
+      return;
+    }
+    this.processed = seq;
+    const data = msg.data;
+    // Reading headers costs more than the rest of decoding; a JSON body does not need them.
+    const decoded = decodeEvent(data, data[0] === OPEN_BRACE ? undefined : msg.contentType, msg.subject, this.o.validate);
     if (!decoded.ok) {
-      const letter = { rejection: decoded.rejection, subject: msg.subject, data: msg.data, contentType: msg.contentType };
-      this.o.log.debug({ seq: msg.seq, reason: decoded.rejection.reason, detail: decoded.rejection.detail }, 'rejected event');
-      return {
-        msg,
-        rejected: decoded.rejection.reason,
-        effect: settled(retrying('dead letter', () => this.o.bus.publishDeadLetter(letter), this.retryPolicy())),
-      };
+      const reason = decoded.rejection.reason;
+      batch.rejected.set(reason, (batch.rejected.get(reason) ?? 0) + 1);
+      const letter = { rejection: decoded.rejection, subject: msg.subject, data, contentType: msg.contentType };
+      this.o.log.debug({ seq, reason, detail: decoded.rejection.detail }, 'rejected event');
+      batch.effects.push(this.deadLetter(letter));
+      return;
     }
     const e: IocEvent = decoded.event;
     if (e.zone === undefined && e.lat !== undefined && e.lon !== undefined) {
@@ -173,10 +193,17 @@ export class Pipeline {
     const changes = this.o.tracker.process(e, this.o.rules());
     this.o.live.applyEvent(e);
     const row = e as StoredEvent;
-    row.seq = msg.seq;
+    row.seq = seq;
     row.ingestedAt = this.o.now();
-    if (changes.length === 0) return { msg, row };
-    return { msg, row, alerts: changes, effect: this.publishAlerts(changes) };
+    batch.rows.push(row);
+    if (changes.length > 0) {
+      for (const a of changes) batch.alerts.push(a);
+      batch.effects.push(this.publishAlerts(changes));
+    }
+  }
+
+  private deadLetter(letter: DeadLetter): Promise<unknown> {
+    return settled(retrying('dead letter', () => this.o.bus.publishDeadLetter(letter), this.retryPolicy()));
   }
 
   /** Publishes alert changes and saves alert state, in order, retrying until durable. */
@@ -199,40 +226,27 @@ export class Pipeline {
     return this.alertChain;
   }
 
-  private hold(batch: Processed[]): void {
-    this.held.add(batch);
-    this.o.metrics.inFlight.inc(batch.length);
-  }
-
-  /** While a commit is stuck (storage down), stop JetStream from redelivering what we hold. */
-  private keepHeldAlive(): void {
-    if (this.held.size <= 1) return;
-    for (const batch of this.held) for (const p of batch) p.msg.working();
-  }
-
   /** Makes a batch durable everywhere, then acknowledges it. */
-  private async commit(batch: Processed[]): Promise<void> {
+  private async commit(batch: Batch): Promise<void> {
     const started = performance.now();
-    const rows: StoredEvent[] = [];
-    const alerts: Alert[] = [];
-    const effects: Promise<unknown>[] = [];
-    const rejected = new Map<RejectReason, number>();
-    let skipped = 0;
-    let maxSeq = 0;
-    for (const p of batch) {
-      if (p.msg.seq > maxSeq) maxSeq = p.msg.seq;
-      if (p.row) rows.push(p.row);
-      if (p.alerts) for (const a of p.alerts) alerts.push(a);
-      if (p.effect) effects.push(p.effect);
-      if (p.rejected) rejected.set(p.rejected, (rejected.get(p.rejected) ?? 0) + 1);
-      else if (!p.row) skipped++;
-    }
+    const { rows, alerts } = batch;
+    this.o.metrics.inFlight.set(this.read - this.committed);
     const policy = this.retryPolicy((err, attempt) => {
       this.o.metrics.storeRetries.inc();
       if (attempt === 1 || attempt % 10 === 0) this.o.log.warn({ err: errorMessage(err), attempt, rows: rows.length }, 'storage write failed; retrying');
     });
     const refused = rows.length > 0 ? await this.insertOrSplit(rows, policy) : [];
-    if (refused.length > 0) effects.push(this.deadLetterRefused(batch, refused));
+    for (const { row, reason } of refused) {
+      this.o.metrics.eventsRejected.labels('storage_rejected', 'nats').inc();
+      // The original bytes are gone by now; the event as validated is what storage refused.
+      batch.effects.push(this.deadLetter({
+        rejection: { reason: 'storage_rejected', detail: reason, id: row.id },
+        subject: `ioc.events.${row.type}`,
+        data: encodeEventJson(row),
+        contentType: 'application/json',
+      }));
+    }
+    if (refused.length > 0) this.o.log.error({ rows: refused.length, reason: refused[0]!.reason }, 'storage refused rows; sent to ioc.dlq.storage_rejected');
     if (alerts.length > 0) {
       await retrying('insert alerts', () => this.o.store.insertAlerts(alerts), policy).catch((err: unknown) => {
         if (err instanceof StoppedError) throw err;
@@ -240,27 +254,26 @@ export class Pipeline {
         this.o.log.error({ err: errorMessage(err), alerts: alerts.length }, 'storage refused alert rows; they stay on IOC_ALERTS');
       });
     }
-    await Promise.all(effects);
-    if (maxSeq > this.checkpoint) {
-      const seq = maxSeq;
+    await Promise.all(batch.effects);
+    if (batch.maxSeq > this.checkpoint) {
+      const seq = batch.maxSeq;
       await retrying('save checkpoint', () => this.o.bus.state.put(checkpointKey(this.o.consumer), textEncoder.encode(String(seq))), this.retryPolicy());
       this.checkpoint = seq;
     }
-    batch[batch.length - 1]!.msg.ack();
-    this.held.delete(batch);
-    this.committed += batch.length;
+    batch.last?.ack();
+    this.committed += batch.messages;
 
     const m = this.o.metrics;
-    m.inFlight.dec(batch.length);
-    m.eventsIn.inc(batch.length);
+    m.inFlight.set(this.read - this.committed);
+    m.eventsIn.inc(batch.messages);
     if (rows.length > 0) {
       m.eventsAccepted.labels('nats').inc(rows.length);
       m.eventsStored.inc(rows.length - refused.length);
       m.batchRows.observe(rows.length);
       m.batchSeconds.observe((performance.now() - started) / 1000);
     }
-    if (skipped > 0) m.eventsSkipped.inc(skipped);
-    for (const [reason, n] of rejected) m.eventsRejected.labels(reason, 'nats').inc(n);
+    if (batch.skipped > 0) m.eventsSkipped.inc(batch.skipped);
+    for (const [reason, n] of batch.rejected) m.eventsRejected.labels(reason, 'nats').inc(n);
   }
 
   private retryPolicy(onRetry?: RetryPolicy['onRetry']): RetryPolicy {
@@ -285,21 +298,6 @@ export class Pipeline {
     }
   }
 
-  /** Sends rows storage refused to `ioc.dlq.storage_rejected`, with their original bytes. */
-  private deadLetterRefused(batch: Processed[], refused: { row: StoredEvent; reason: string }[]): Promise<unknown> {
-    const reasons = new Map(refused.map((r) => [r.row, r.reason]));
-    const sends: Promise<unknown>[] = [];
-    for (const p of batch) {
-      const reason = p.row && reasons.get(p.row);
-      if (!reason) continue;
-      this.o.metrics.eventsRejected.labels('storage_rejected', 'nats').inc();
-      const letter = { rejection: { reason: 'storage_rejected' as const, detail: reason, id: p.row!.id }, subject: p.msg.subject, data: p.msg.data, contentType: p.msg.contentType };
-      sends.push(retrying('dead letter', () => this.o.bus.publishDeadLetter(letter), this.retryPolicy()));
-    }
-    this.o.log.error({ rows: refused.length, reason: refused[0]?.reason }, 'storage refused rows; sent to ioc.dlq.storage_rejected');
-    return Promise.all(sends);
-  }
-
   /**
    * Stops reading, commits what was read for up to `drainMs`, then gives up:
    * batches not committed by then stay unacknowledged and are redelivered later.
@@ -310,7 +308,6 @@ export class Pipeline {
     await this.stopped;
     clearTimeout(timer);
     this.abort.abort();
-    if (this.keepAlive) clearInterval(this.keepAlive);
     this.subscription?.unsubscribe();
   }
 
@@ -318,6 +315,10 @@ export class Pipeline {
   whenStopped(): Promise<void> {
     return this.stopped ?? Promise.resolve();
   }
+}
+
+function newBatch(): Batch {
+  return { messages: 0, last: undefined, maxSeq: 0, rows: [], alerts: [], effects: [], rejected: new Map(), skipped: 0 };
 }
 
 /** Marks a promise as handled now (it is awaited later, at commit) so a failure is never an unhandled rejection. */
