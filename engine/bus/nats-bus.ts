@@ -24,6 +24,7 @@ import { alertMessageId, alertSubject, type Alert } from '../alerts/index.ts';
 import { UnavailableError, errorMessage } from '../errors/index.ts';
 import { eventKey, type IocEvent } from '../events/index.ts';
 import type { Logger } from '../log/index.ts';
+import { ackNumbers } from './ack-subject.ts';
 import type { Bus, ConsumeOptions, DeadLetter, InboundMessage, PublishResult, StateStore } from './bus.ts';
 
 export interface NatsBusOptions {
@@ -49,10 +50,10 @@ function headerValue(s: string): string {
 }
 
 class NatsInbound implements InboundMessage {
-  constructor(private readonly m: JsMsg) {}
-  get seq(): number {
-    return this.m.seq;
-  }
+  constructor(
+    private readonly m: JsMsg,
+    readonly seq: number,
+  ) {}
   get subject(): string {
     return this.m.subject;
   }
@@ -226,16 +227,19 @@ export class NatsBus implements Bus {
         // The consumer numbers its deliveries 1, 2, 3...; a jump means a message
         // was delivered but never reached us (lost in a reconnect). Acknowledging
         // past it (AckPolicy.All) would lose it, so stop here and resume from the checkpoint.
-        const delivery = m.info.deliverySequence;
+        // JsMsgImpl exposes `reply` (not in the JsMsg type); when absent, fall back to nats.js's own parser.
+        const reply = (m as JsMsg & { reply?: string }).reply;
+        const numbers = (reply !== undefined ? ackNumbers(reply) : undefined) ?? { streamSeq: m.seq, deliverySeq: m.info.deliverySequence };
+        const delivery = numbers.deliverySeq;
         if (lastDelivery !== 0 && delivery !== lastDelivery + 1) {
           gap = true;
-          this.opts.log.warn({ expected: lastDelivery + 1, got: delivery, streamSeq: m.seq }, 'delivery gap: resuming from the checkpoint');
+          this.opts.log.warn({ expected: lastDelivery + 1, got: delivery, streamSeq: numbers.streamSeq }, 'delivery gap: resuming from the checkpoint');
           messages.stop();
           return;
         }
         lastDelivery = delivery;
         try {
-          onMessage(new NatsInbound(m));
+          onMessage(new NatsInbound(m, numbers.streamSeq));
         } catch (err) {
           // Never let our failure unwind into the client's protocol handler.
           failure ??= err;
