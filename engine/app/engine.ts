@@ -12,6 +12,7 @@ import { LiveView } from '../live/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createMetrics, type Metrics } from '../metrics/index.ts';
 import { Pipeline } from '../pipeline/index.ts';
+import { ruleErrorReporter } from './rule-errors.ts';
 import { formatDiagnostic, loadRulesDir, RuleSet } from '../rules/index.ts';
 import { ClickHouseStore, MemoryStore, type Store } from '../store/index.ts';
 
@@ -123,13 +124,8 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
   await waitFor('NATS streams and consumer', () => bus.setup(), log);
 
   const live = new LiveView();
-  const tracker = new AlertTracker({
-    now,
-    onRuleError: (rule, e, err) => {
-      metrics.ruleErrors.labels(rule.id).inc();
-      log.debug({ rule: rule.id, event: e.id, err: errorMessage(err) }, 'rule failed on an event');
-    },
-  });
+  const reportRuleError = ruleErrorReporter(log.child({ sub: 'rules' }), metrics, now);
+  const tracker = new AlertTracker({ now, onRuleError: (rule, e, err) => reportRuleError(rule.id, e, err) });
   const alertsSub = bus.alerts().subscribe((a) => live.applyAlert(a));
   const pipeline = new Pipeline({
     bus,
