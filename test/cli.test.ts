@@ -43,6 +43,36 @@ describe('ioc rules', () => {
     expect(r.err).toMatch(new RegExp(`${join(dir, 'syntax.yaml').replace(/[.]/g, '\\.')}:\\d+:\\d+: `));
   });
 
+  it('test fails a wrong expectation with a readable diff and the case position', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioc-cli-'));
+    writeFileSync(join(dir, 'flood.yaml'), [
+      'rules:',
+      '  - id: flood.critical',
+      '    title: { vi: "Ngập", en: "Flood" }',
+      '    on: water.level',
+      '    where: e.value >= 2.0',
+      '    severity: critical',
+      '',
+    ].join('\n'));
+    writeFileSync(join(dir, 'flood.test.yaml'), [
+      'tests:',
+      '  - name: a deliberately wrong severity',
+      '    events:',
+      '      - { time: +0m, type: water.level, source: wl-a, value: 2.5 }',
+      '    expect:',
+      '      - { rule: flood.critical, key: wl-a, state: firing, severity: major }',
+      '',
+    ].join('\n'));
+    const r = ioc('rules', 'test', dir);
+    expect(r.code).toBe(1);
+    const out = r.out + r.err;
+    expect(out).toContain(`${join(dir, 'flood.test.yaml')}:2:`);
+    expect(out).toContain('a deliberately wrong severity');
+    expect(out).toMatch(/major/);
+    expect(out).toMatch(/critical/);
+    expect(out).toMatch(/0 passed, 1 failed/);
+  });
+
   it('test runs the rule tests of the example pack', () => {
     const r = ioc('rules', 'test', 'rules');
     expect(r.out).toMatch(/\d+ passed, 0 failed/);
