@@ -1,10 +1,10 @@
-// District areas for the wall map when no surveyed boundaries are available:
-// the Voronoi cell of each district centroid, clipped to the city outline. Pure
-// geometry on [lon, lat] pairs; it never fetches and never touches the map.
+// District areas when no surveyed boundaries are available: the Voronoi cell of
+// each district's label point, clipped to the city outline. Pure geometry on
+// [lon, lat] pairs, used only to generate hanoi-districts.geojson (build time:
+// it needs d3-delaunay, a dev dependency, so the engine never imports it).
 
 import { Delaunay } from 'd3-delaunay';
-
-export type LonLat = [number, number];
+import type { LonLat } from './polygon.ts';
 
 export interface CellSite {
   id: string;

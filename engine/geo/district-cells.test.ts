@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clipToConvex, districtCells, signedArea, type LonLat } from './district-cells.ts';
+import { clipToConvex, districtCells, signedArea } from './district-cells.ts';
+import type { LonLat } from './polygon.ts';
 
 const square: LonLat[] = [[0, 0], [10, 0], [10, 10], [0, 10]];
 
