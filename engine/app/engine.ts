@@ -2,7 +2,6 @@
 // gRPC and the HTTP port. Chooses real services or the embedded fallback by
 // `mode`, and says loudly which it runs on. The only place that knows all parts.
 
-import { AlertTracker } from '../alerts/index.ts';
 import { createHandlers, startGrpcServer, startHttpServer, type Readiness } from '../api/index.ts';
 import { connectNats, MemoryBus, type Bus, type NatsBus } from '../bus/index.ts';
 import type { Config } from '../config/index.ts';
@@ -12,7 +11,9 @@ import { LiveView } from '../live/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createMetrics, type Metrics } from '../metrics/index.ts';
 import { Pipeline } from '../pipeline/index.ts';
+import { createRuleRuntime } from '../runtime/index.ts';
 import { ruleErrorReporter } from './rule-errors.ts';
+import { RulesWatcher } from './rules-watcher.ts';
 import { formatDiagnostic, loadRulesDir, RuleSet } from '../rules/index.ts';
 import { ClickHouseStore, MemoryStore, type Store } from '../store/index.ts';
 
@@ -40,6 +41,8 @@ export interface RunningEngine {
   readonly metrics: Metrics;
   readonly rules: RuleSet;
   readiness(): Readiness;
+  /** Reloads the rules directory now (what a file change does after a short quiet time). */
+  reloadRules(): Promise<void>;
   /** Stops reading, commits what it can within `drainMs`, closes everything. */
   stop(drainMs?: number): Promise<void>;
 }
@@ -106,7 +109,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     const lines = loaded.diagnostics.map((d) => formatDiagnostic(d));
     throw new ConfigError(`rules in ${config['rules.dir']} have ${lines.length} error(s):\n${lines.join('\n')}`);
   }
-  const rules = new RuleSet(loaded.rules);
+  let rules = new RuleSet(loaded.rules);
   metrics.rulesLoaded.set(rules.activeIds().size);
   log.info({ dir: config['rules.dir'], rules: rules.activeIds().size }, 'rules loaded');
 
@@ -125,13 +128,17 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
 
   const live = new LiveView();
   const reportRuleError = ruleErrorReporter(log.child({ sub: 'rules' }), metrics, now);
-  const tracker = new AlertTracker({ now, onRuleError: (rule, e, err) => reportRuleError(rule.id, e, err) });
+  const runtime = createRuleRuntime(rules, {
+    now,
+    allowedLatenessMs: config['rules.allowedLatenessMs'],
+    latePolicy: config['rules.latePolicy'],
+    onRuleError: reportRuleError,
+  });
   const alertsSub = bus.alerts().subscribe((a) => live.applyAlert(a));
   const pipeline = new Pipeline({
     bus,
     store,
-    rules: () => rules,
-    tracker,
+    runtime,
     zones: new ZoneLocator(hanoiDistricts()),
     live,
     metrics,
@@ -143,9 +150,28 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     batchRows: config['writer.batchRows'],
     flushMs: config['writer.flushMs'],
     retryMaxMs: config['writer.retryMaxMs'],
+    idleAdvanceMs: config['rules.idleAdvanceMs'],
+    snapshotEveryMs: config['state.snapshotEveryMs'],
     now,
   });
   await pipeline.start();
+  const watcher = new RulesWatcher({
+    dir: config['rules.dir'],
+    load: () => loadRulesDir(config['rules.dir']),
+    current: () => rules.rules,
+    apply: (next) => {
+      rules = new RuleSet(next);
+      metrics.rulesLoaded.set(rules.activeIds().size);
+      void pipeline.reload(next).then(
+        (r) => log.info({ kept: r.kept.length, restarted: r.restarted, added: r.added, removed: r.removed }, 'rules in force'),
+        (err: unknown) => log.error({ err: errorMessage(err) }, 'rules could not be put in force'),
+      );
+      return `${rules.activeIds().size} rules`;
+    },
+    onResult: (ok) => metrics.reloads.labels(ok ? 'ok' : 'partial').inc(),
+    log: log.child({ sub: 'rules' }),
+  });
+  if (config['rules.watch']) watcher.start();
   void pipeline.whenStopped().then(() => {
     if (pipeline.failure) opts.onFatal?.(pipeline.failure);
   });
@@ -199,9 +225,13 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     store,
     live,
     metrics,
-    rules,
+    get rules() {
+      return rules;
+    },
     readiness,
+    reloadRules: () => watcher.reload(),
     stop: async (drainMs = 5000) => {
+      watcher.stop();
       clearInterval(health);
       await pipeline.stop(drainMs);
       await Promise.all([grpcServer.close(), httpServer.close()]);

@@ -78,7 +78,7 @@ export class MemoryBus implements Bus {
   }
 
   async consumeEvents(opts: ConsumeOptions, onMessage: (m: InboundMessage) => void): Promise<void> {
-    let next = Math.max(this.ackFloor, opts.startAfter) + 1;
+    let next = opts.startAfter + 1;
     let sinceYield = 0;
     while (!opts.signal.aborted && !this.closed) {
       const first = this.log[0]?.seq ?? this.seq + 1;

@@ -260,22 +260,21 @@ export class NatsBus implements Bus {
   }
 
   /**
-   * (Re)creates the durable consumer so delivery starts right after what the
-   * engine committed. The engine owns its consumer: one process per consumer
-   * name (scale-out gives each process its own partition and consumer).
+   * (Re)creates the durable consumer so delivery starts right after
+   * `startAfter`: what the engine committed, or earlier when it replays from a
+   * state snapshot. The engine owns its consumer: one process per consumer
+   * name (scale-out gives each process its own partition and consumer); the
+   * consumer's own ack floor only shows progress.
    */
   private async positionConsumer(startAfter: number): Promise<number> {
     const o = this.opts;
     const jsm = this.jsm!;
-    let ackFloor = 0;
     try {
-      const info = await jsm.consumers.info(o.eventsStream, o.consumer);
-      ackFloor = info.ack_floor.stream_seq;
       await jsm.consumers.delete(o.eventsStream, o.consumer);
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
-    const from = Math.max(startAfter, ackFloor) + 1;
+    const from = startAfter + 1;
     await jsm.consumers.add(o.eventsStream, {
       durable_name: o.consumer,
       ack_policy: AckPolicy.All,

@@ -35,6 +35,8 @@ export const rejectReasons = [
   'type_mismatch',
   /** Valid, but storage refused the row (not a transient outage). */
   'storage_rejected',
+  /** Valid, but older than the watermark (later than the allowed lateness) under the `dlq` late policy. */
+  'late',
 ] as const;
 
 export type RejectReason = (typeof rejectReasons)[number];

@@ -2,7 +2,6 @@
 // own interfaces). The same logic against real NATS and ClickHouse is covered
 // in test/engine.*.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlertTracker, type AlertRule, type RuleIndex } from '../alerts/index.ts';
 import { MemoryBus } from '../bus/index.ts';
 import { UnavailableError } from '../errors/index.ts';
 import type { IocEvent } from '../events/index.ts';
@@ -10,19 +9,22 @@ import { hanoiDistricts, ZoneLocator } from '../geo/index.ts';
 import { LiveView } from '../live/index.ts';
 import { silentLogger } from '../log/index.ts';
 import { createMetrics } from '../metrics/index.ts';
+import { compileRuleText } from '../rules/index.ts';
+import { createRuleRuntime } from '../runtime/index.ts';
 import { MemoryStore, type StoredEvent } from '../store/index.ts';
 import { checkpointKey, Pipeline } from './index.ts';
 
 const NOW = Date.parse('2026-07-01T08:00:00Z');
-const critical: AlertRule = {
-  id: 'flood.critical',
-  severity: 'critical',
-  title: { vi: 'Ngập', en: 'Flood' },
-  matches: (e) => (e.value ?? 0) >= 2,
-  keyOf: (e) => e.source,
-  render: (e) => ({ vi: `${e.value}`, en: `${e.value}` }),
-};
-const rules: RuleIndex = { rulesFor: (t) => (t === 'water.level' ? [critical] : []) };
+const RULES = `
+rules:
+  - id: flood.critical
+    title: { vi: "Ngập", en: "Flood" }
+    on: water.level
+    where: e.value >= 2.0
+    severity: critical
+`;
+const compiled = compileRuleText(RULES, 'test.yaml');
+if (compiled.diagnostics.length > 0) throw new Error(JSON.stringify(compiled.diagnostics));
 
 class FlakyStore extends MemoryStore {
   failuresLeft = 0;
@@ -48,21 +50,26 @@ afterEach(async () => {
   }
 });
 
-function start(bus: MemoryBus, store: MemoryStore, ruleIndex: () => RuleIndex = () => rules) {
+function start(bus: MemoryBus, store: MemoryStore, zones: ZoneLocator = new ZoneLocator(hanoiDistricts()), snapshotEveryMs = 60_000) {
   const live = new LiveView();
   const metrics = createMetrics({ defaultMetrics: false });
+  const runtime = createRuleRuntime(compiled.rules, { now: () => NOW });
   const pipeline = new Pipeline({
-    bus, store, rules: ruleIndex, tracker: new AlertTracker({ now: () => NOW }), zones: new ZoneLocator(hanoiDistricts()),
-    live, metrics, log: silentLogger(), validate: { now: () => NOW, maxFutureMs: 60_000 }, consumer: 'test',
-    batch: 100, maxAckPending: 1000, batchRows: 50, flushMs: 10, retryMaxMs: 20, now: () => NOW,
+    bus, store, runtime, zones, live, metrics, log: silentLogger(), validate: { now: () => NOW, maxFutureMs: 60_000 }, consumer: 'test',
+    batch: 100, maxAckPending: 1000, batchRows: 50, flushMs: 10, retryMaxMs: 20, idleAdvanceMs: 0, snapshotEveryMs, now: Date.now,
   });
   running.push({ pipeline, live });
-  return { pipeline, metrics, live };
+  return { pipeline, metrics, live, runtime };
 }
 
 const ev = (i: number, value = 1, extra: Partial<IocEvent> = {}): IocEvent => ({
   id: `e-${i}`, type: 'water.level', source: `wl-${i % 3}`, time: NOW - 10_000 + i, value, lat: 20.98, lon: 105.86, attrs: {}, ...extra,
 });
+
+async function checkpointOf(bus: MemoryBus): Promise<number | undefined> {
+  const raw = await bus.state.get(checkpointKey('test'));
+  return raw ? (JSON.parse(new TextDecoder().decode(raw)) as { seq: number }).seq : undefined;
+}
 
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 500; i++) {
@@ -85,7 +92,7 @@ describe('Pipeline', () => {
     expect(store.events().map((e) => e.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     await until(() => alerts.length === 2, 'fire and resolve');
     expect(alerts).toEqual(['wl-1:firing', 'wl-1:resolved']);
-    await until(async () => new TextDecoder().decode(await bus.state.get(checkpointKey('test'))) === '30', 'checkpoint 30');
+    await until(async () => (await checkpointOf(bus)) === 30, 'checkpoint 30');
   });
 
   it('retries while storage is unavailable and then stores each event once', async () => {
@@ -127,20 +134,51 @@ describe('Pipeline', () => {
     const bus = new MemoryBus();
     const store = new MemoryStore();
     let broken = false;
-    const { pipeline } = start(bus, store, () => {
+    const real = new ZoneLocator(hanoiDistricts());
+    const zones = { zoneOf: (lat: number, lon: number) => {
       if (broken) throw new Error('a bug in the engine');
-      return rules;
-    });
+      return real.zoneOf(lat, lon);
+    } } as unknown as ZoneLocator;
+    const { pipeline } = start(bus, store, zones);
     await pipeline.start();
     await bus.publishEvent(ev(1));
     await until(() => store.events().length === 1, 'first row');
-    await until(async () => new TextDecoder().decode(await bus.state.get(checkpointKey('test'))) === '1', 'checkpoint 1');
+    await until(async () => (await checkpointOf(bus)) === 1, 'checkpoint 1');
     broken = true;
     await bus.publishEvent(ev(2));
     await pipeline.whenStopped();
     expect(pipeline.failure?.message).toBe('a bug in the engine');
     expect(store.events()).toHaveLength(1);
-    expect(new TextDecoder().decode(await bus.state.get(checkpointKey('test')))).toBe('1');
+    expect(await checkpointOf(bus)).toBe(1);
+  });
+
+  it('after a crash, restores the last snapshot and replays to the checkpoint without repeating anything', { timeout: 20_000 }, async () => {
+    const bus = new MemoryBus();
+    const store = new MemoryStore();
+    const alerts: string[] = [];
+    bus.alerts().subscribe((a) => alerts.push(`${a.key}:${a.state}`));
+    const first = start(bus, store, undefined, 100);
+    await first.pipeline.start();
+    await bus.publishEvent(ev(1, 3)); // wl-1 fires
+    await until(async () => (await checkpointOf(bus)) === 1 && (await bus.state.get('snapshot.test')) !== undefined, 'checkpoint and snapshot at 1');
+    const snapshotAt1 = await bus.state.entries('snapshot');
+    await bus.publishEvent(ev(4, 3.1)); // wl-1 still critical
+    await bus.publishEvent(ev(2, 2.5)); // wl-2 fires, after the snapshot
+    await until(async () => (await checkpointOf(bus)) === 3 && alerts.length === 2, 'checkpoint 3');
+    await first.pipeline.stop(100);
+    // As if the engine had died before any later snapshot: only the one at seq 1 survives.
+    for (const [k] of await bus.state.entries('snapshot')) await bus.state.delete(k);
+    for (const [k, v] of snapshotAt1) await bus.state.put(k, v);
+
+    const second = start(bus, store);
+    await second.pipeline.start();
+    await bus.publishEvent(ev(7, 0.5)); // wl-1 back to normal
+    await bus.publishEvent(ev(5, 0.1)); // wl-2 back to normal
+    await until(() => alerts.length === 4, `both resolved (got ${alerts.join(', ')}, rows ${store.events().map((e) => e.id).join(',')})`);
+    expect(alerts).toEqual(['wl-1:firing', 'wl-2:firing', 'wl-1:resolved', 'wl-2:resolved']);
+    await until(() => store.events().length === 5, 'five rows');
+    expect(store.events().map((e) => e.id).sort()).toEqual(['e-1', 'e-2', 'e-4', 'e-5', 'e-7']);
+    expect((await second.metrics.eventsReplayed.get()).values[0]!.value).toBe(2);
   });
 
   it('after a restart, neither re-fires alerts nor re-stores committed events', async () => {

@@ -1,13 +1,15 @@
 // The event pipeline: read the stream in bounded pulls, decode and validate,
-// derive the zone, evaluate the rules, and commit in batches: rows written to
-// storage, alerts and dead letters durable on the bus, a checkpoint saved, and
-// only then the batch acknowledged (AckPolicy.All: one ack covers it all).
-// A crash at any point redelivers; every sink is idempotent, so nothing is lost
-// or doubled. Per-event work is one plain function folding into the open
-// batch (`batchBy`); RxJS times the batches and runs the commits in order.
+// derive the zone, run the rule runtime, and commit in batches: rows written
+// to storage, alerts and dead letters durable on the bus, the checkpoint
+// saved, and only then the batch acknowledged (AckPolicy.All: one ack covers
+// it all). Rule state is snapshotted to KV now and then; after a restart the
+// pipeline restores the snapshot and replays the stream from it to the
+// checkpoint with every side effect suppressed, so nothing is lost, doubled or
+// re-fired. Per-event work is one plain function folding into the open batch
+// (`batchBy`); RxJS times the batches and runs the commits in order.
 
-import { asyncScheduler, concatMap, Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import { AlertTracker, type Alert, type RuleIndex } from '../alerts/index.ts';
+import { asyncScheduler, concatMap, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import type { Alert } from '../alerts/index.ts';
 import type { Bus, DeadLetter, InboundMessage } from '../bus/index.ts';
 import { errorMessage, UnavailableError } from '../errors/index.ts';
 import { decodeEvent, encodeEventJson, type IocEvent, type RejectReason, type ValidateOptions } from '../events/index.ts';
@@ -15,31 +17,41 @@ import type { ZoneLocator } from '../geo/index.ts';
 import type { LiveView } from '../live/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
+import type { CompiledRule } from '../rules/index.ts';
+import type { ReloadReport, Runtime } from '../runtime/index.ts';
 import type { Store, StoredEvent } from '../store/index.ts';
 import { batchBy } from './batch-by.ts';
 import { retrying, StoppedError, type RetryPolicy } from './retry.ts';
+import { SnapshotStore } from './snapshots.ts';
 
 export interface PipelineOptions {
   bus: Bus;
   store: Store;
-  /** The rules in force; read per event, so a reload takes effect at once. */
-  rules(): RuleIndex;
-  tracker: AlertTracker;
+  runtime: Runtime;
   zones: ZoneLocator;
   live: LiveView;
   metrics: Metrics;
   log: Logger;
   validate: ValidateOptions;
-  /** Consumer name, part of the checkpoint key. */
+  /** Consumer name, part of the checkpoint and snapshot keys. */
   consumer: string;
   batch: number;
   maxAckPending: number;
   batchRows: number;
   flushMs: number;
   retryMaxMs: number;
+  /** Without events for this long, the watermark follows the wall clock (0 = never). */
+  idleAdvanceMs: number;
+  snapshotEveryMs: number;
   now(): number;
   scheduler?: SchedulerLike;
 }
+
+/** Work that must happen in stream order with the events, but is not an event. */
+type Control =
+  | { kind: 'tick' }
+  | { kind: 'reload'; rules: readonly CompiledRule[]; done(report: ReloadReport): void };
+type Item = InboundMessage | Control;
 
 /** Everything one batch of messages produced, waiting to be made durable. */
 interface Batch {
@@ -48,22 +60,37 @@ interface Batch {
   /** The last message: acknowledging it acknowledges the whole batch. */
   last: InboundMessage | undefined;
   maxSeq: number;
+  /** The runtime's watermark after the batch's last message. */
+  watermark: number;
   rows: StoredEvent[];
   alerts: Alert[];
   /** Side effects started during processing (dead letters, alert publishes); awaited before the ack. */
   effects: Promise<unknown>[];
   rejected: Map<RejectReason, number>;
   skipped: number;
+  replayed: number;
+}
+
+/** What the checkpoint key holds. */
+interface Checkpoint {
+  seq: number;
+  watermark: number | null;
 }
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 /** `{`: a body that starts with it is JSON; a protobuf message never does (field 15, group start, is not in ioc.v1.Event). */
 const OPEN_BRACE = 0x7b;
+const TICK: Control = { kind: 'tick' };
+const TICK_MS = 1000;
 
 /** KV key of the checkpoint of a consumer. */
 export function checkpointKey(consumer: string): string {
   return `checkpoint.${consumer.replace(/[^-\w]/g, '_')}`;
+}
+
+function isControl(item: Item): item is Control {
+  return (item as Control).kind !== undefined;
 }
 
 export class Pipeline {
@@ -72,12 +99,20 @@ export class Pipeline {
   /** Stops retrying side effects: what is not durable by then is redelivered after a restart. */
   private readonly abort = new AbortController();
   private subscription: Subscription | undefined;
+  private source: Subscriber<Item> | undefined;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private readonly snapshots: SnapshotStore;
   /** Highest stream sequence committed (durable and acknowledged). */
   private checkpoint = 0;
   /** Highest stream sequence processed; anything at or below it is a redelivery and is skipped. */
   private processed = 0;
-  /** Serialises alert publishes and state writes so the bus sees them in order. */
-  private alertChain: Promise<unknown> = Promise.resolve();
+  /** Events up to this sequence were processed before a restart: replayed into the rules, their effects suppressed. */
+  private replayUntil = 0;
+  private replayWatermark = -Infinity;
+  private lastEventWall = 0;
+  private watermarkAtLastEvent = -Infinity;
+  private lastSnapshotWall = 0;
+  private snapshotting = false;
   private stopped: Promise<void> | undefined;
   private resolveStopped: (() => void) | undefined;
   /** Messages read and messages committed (acknowledged) since start. */
@@ -86,33 +121,19 @@ export class Pipeline {
   /** The last error that stopped the pipeline, if any. */
   failure: Error | undefined;
 
-  constructor(private readonly o: PipelineOptions) {}
+  constructor(private readonly o: PipelineOptions) {
+    this.snapshots = new SnapshotStore(o.bus.state, o.consumer);
+  }
 
-  /** Loads the checkpoint and firing alerts, then starts reading. */
+  /** Restores rule state (snapshot + checkpoint), then starts reading. */
   async start(): Promise<void> {
-    const saved = await this.o.bus.state.get(checkpointKey(this.o.consumer));
-    this.checkpoint = saved ? Number(textDecoder.decode(saved)) || 0 : 0;
-    this.processed = this.checkpoint;
-    const firing = await this.o.bus.state.entries('alert.');
-    const restored: Alert[] = [];
-    for (const v of firing.values()) {
-      try {
-        restored.push(JSON.parse(textDecoder.decode(v)) as Alert);
-      } catch {
-        this.o.log.warn('ignoring an unreadable saved alert state');
-      }
-    }
-    this.o.tracker.restore(restored);
-    for (const a of restored) this.o.live.applyAlert(a);
-    this.o.metrics.alertsFiring.set(restored.length);
-    this.o.log.info({ checkpoint: this.checkpoint, firing: restored.length }, 'pipeline state loaded');
-
+    await this.restore();
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
-    this.subscription = this.messages()
+    this.subscription = this.items()
       .pipe(
-        batchBy<InboundMessage, Batch>({
+        batchBy<Item, Batch>({
           open: newBatch,
-          add: (batch, m) => this.process(batch, m),
+          add: (batch, item) => (isControl(item) ? this.control(batch, item) : this.process(batch, item)),
           size: (batch) => batch.messages,
           maxSize: this.o.batchRows,
           maxDelayMs: this.o.flushMs,
@@ -130,23 +151,65 @@ export class Pipeline {
         },
         complete: () => this.resolveStopped?.(),
       });
+    this.ticker = setInterval(() => this.source?.next(TICK), TICK_MS);
   }
 
   /**
-   * The event stream as an Observable, always read from just after the
-   * checkpoint. When the bus ends a read (a delivery gap, an error), everything
-   * read so far is committed first, then reading resumes from the new checkpoint.
+   * Puts new rules in force between two events, keeping the state of
+   * unchanged rules; alerts of removed rules resolve like any other change.
    */
-  private messages(): Observable<InboundMessage> {
-    return new Observable<InboundMessage>((sub) => {
+  reload(rules: readonly CompiledRule[]): Promise<ReloadReport> {
+    return new Promise((resolve, reject) => {
+      if (!this.source) return reject(new Error('the pipeline is not running'));
+      this.source.next({ kind: 'reload', rules, done: resolve });
+    });
+  }
+
+  private async restore(): Promise<void> {
+    const saved = await this.o.bus.state.get(checkpointKey(this.o.consumer));
+    const checkpoint = parseCheckpoint(saved);
+    const snapshot = await this.snapshots.load().catch((err: unknown) => {
+      this.o.log.error({ err: errorMessage(err) }, 'the rule state snapshot is unreadable; rules start empty');
+      return undefined;
+    });
+    if (snapshot && snapshot.seq <= checkpoint.seq) {
+      this.o.runtime.restore(snapshot.state);
+      this.o.runtime.takeChanges(); // restoring states nothing new
+      this.processed = snapshot.seq;
+      this.replayUntil = checkpoint.seq;
+      this.replayWatermark = checkpoint.watermark ?? -Infinity;
+    } else {
+      if (checkpoint.seq > 0) this.o.log.warn({ checkpoint: checkpoint.seq }, 'no usable rule state snapshot; rules start empty after the checkpoint');
+      this.processed = checkpoint.seq;
+    }
+    this.checkpoint = this.processed;
+    for (const a of this.o.runtime.firing()) this.o.live.applyAlert(a);
+    this.o.metrics.alertsFiring.set(this.o.runtime.firingCount());
+    this.lastSnapshotWall = 0; // the first tick takes one: a crash soon after start must not lose the rules' state
+    this.o.log.info(
+      { checkpoint: checkpoint.seq, snapshot: snapshot?.seq ?? null, replay: this.replayUntil - this.processed, firing: this.o.runtime.firingCount() },
+      'pipeline state restored',
+    );
+  }
+
+  /**
+   * The event stream plus control items (ticks, reloads), as one Observable in
+   * processing order, read from just after what is committed or snapshotted.
+   * When the bus ends a read (a delivery gap, an error), everything read so far
+   * is committed first, then reading resumes from the new checkpoint.
+   */
+  private items(): Observable<Item> {
+    return new Observable<Item>((sub) => {
+      this.source = sub;
       const signal = this.stopReading.signal;
       const onMessage = (m: InboundMessage) => {
         this.read++;
         sub.next(m);
       };
       void (async () => {
+        let from = this.processed;
         while (!signal.aborted) {
-          const opts = { startAfter: this.checkpoint, batch: this.o.batch, maxInFlight: this.o.maxAckPending, signal };
+          const opts = { startAfter: from, batch: this.o.batch, maxInFlight: this.o.maxAckPending, signal };
           try {
             await this.o.bus.consumeEvents(opts, onMessage);
           } catch (err) {
@@ -156,10 +219,13 @@ export class Pipeline {
             await new Promise((r) => setTimeout(r, 1000));
           }
           while (this.committed < this.read && !signal.aborted) await new Promise((r) => setTimeout(r, 20));
-          this.processed = this.checkpoint;
+          // Everything read is committed: the rules' state and the checkpoint agree again.
+          from = this.processed = this.checkpoint;
         }
+        this.source = undefined;
         sub.complete();
       })().catch((err: unknown) => (signal.aborted ? sub.complete() : sub.error(err)));
+      return () => (this.source = undefined);
     });
   }
 
@@ -174,15 +240,19 @@ export class Pipeline {
       return;
     }
     this.processed = seq;
+    if (this.replayUntil !== 0 && seq > this.replayUntil) this.endReplay(); // the checkpointed message itself was gone
+    const replaying = seq <= this.replayUntil;
+    if (replaying) {
+      batch.replayed++;
+      this.replay(msg);
+      if (seq === this.replayUntil) this.endReplay();
+      return;
+    }
     const data = msg.data;
     // Reading headers costs more than the rest of decoding; a JSON body does not need them.
     const decoded = decodeEvent(data, data[0] === OPEN_BRACE ? undefined : msg.contentType, msg.subject, this.o.validate);
     if (!decoded.ok) {
-      const reason = decoded.rejection.reason;
-      batch.rejected.set(reason, (batch.rejected.get(reason) ?? 0) + 1);
-      const letter = { rejection: decoded.rejection, subject: msg.subject, data, contentType: msg.contentType };
-      this.o.log.debug({ seq, reason, detail: decoded.rejection.detail }, 'rejected event');
-      batch.effects.push(this.deadLetter(letter));
+      this.reject(batch, decoded.rejection.reason, { rejection: decoded.rejection, subject: msg.subject, data, contentType: msg.contentType });
       return;
     }
     const e: IocEvent = decoded.event;
@@ -190,40 +260,117 @@ export class Pipeline {
       const zone = this.o.zones.zoneOf(e.lat, e.lon);
       if (zone !== undefined) e.zone = zone;
     }
-    const changes = this.o.tracker.process(e, this.o.rules());
+    const runtime = this.o.runtime;
+    const verdict = runtime.process(e);
+    this.lastEventWall = this.o.now();
+    this.watermarkAtLastEvent = runtime.watermark();
+    batch.watermark = this.watermarkAtLastEvent;
+    if (verdict === 'late') {
+      const rejection = { reason: 'late' as const, detail: `event time ${new Date(e.time).toISOString()} is older than the watermark ${new Date(runtime.watermark()).toISOString()} (allowed lateness exceeded)`, id: e.id };
+      this.reject(batch, 'late', { rejection, subject: msg.subject, data, contentType: msg.contentType });
+      return;
+    }
     this.o.live.applyEvent(e);
     const row = e as StoredEvent;
     row.seq = seq;
-    row.ingestedAt = this.o.now();
+    row.ingestedAt = this.lastEventWall;
     batch.rows.push(row);
-    if (changes.length > 0) {
-      for (const a of changes) batch.alerts.push(a);
-      batch.effects.push(this.publishAlerts(changes));
+    this.collectChanges(batch);
+  }
+
+  /** A message processed before the restart: rebuild rule state only (it was stored, published and counted then). */
+  private replay(msg: InboundMessage): void {
+    const data = msg.data;
+    const decoded = decodeEvent(data, data[0] === OPEN_BRACE ? undefined : msg.contentType, msg.subject, this.o.validate);
+    if (!decoded.ok) return;
+    const e = decoded.event;
+    if (e.zone === undefined && e.lat !== undefined && e.lon !== undefined) {
+      const zone = this.o.zones.zoneOf(e.lat, e.lon);
+      if (zone !== undefined) e.zone = zone;
     }
+    this.o.runtime.process(e);
+    this.o.runtime.takeChanges();
+  }
+
+  /** Replay reached the checkpoint: move to the watermark it had, silently, then run normally. */
+  private endReplay(): void {
+    this.o.runtime.advanceWatermark(this.replayWatermark);
+    this.o.runtime.takeChanges();
+    this.replayUntil = 0;
+    this.o.log.info({ seq: this.processed }, 'replay finished; rule state is where it was before the restart');
+  }
+
+  private control(batch: Batch, c: Control): void {
+    if (c.kind === 'reload') {
+      const report = this.o.runtime.reload(c.rules);
+      this.collectChanges(batch);
+      c.done(report);
+      return;
+    }
+    const now = this.o.now();
+    // Idle advance: no event for a while, so let event time follow the wall clock.
+    if (this.o.idleAdvanceMs > 0 && this.replayUntil === 0 && this.lastEventWall > 0 && now - this.lastEventWall >= this.o.idleAdvanceMs) {
+      this.o.runtime.advanceWatermark(this.watermarkAtLastEvent + (now - this.lastEventWall));
+      batch.watermark = this.o.runtime.watermark();
+      this.collectChanges(batch);
+    }
+    const wm = this.o.runtime.watermark();
+    if (Number.isFinite(wm)) this.o.metrics.watermarkLag.set(Math.max(0, (now - wm) / 1000));
+    if (now - this.lastSnapshotWall >= this.o.snapshotEveryMs) this.snapshot(now);
+  }
+
+  /** Takes a snapshot now (consistent with `processed`) and saves it once the checkpoint has caught up. */
+  private snapshot(now: number): void {
+    if (this.snapshotting || this.replayUntil !== 0 || this.processed === 0) return;
+    this.snapshotting = true;
+    this.lastSnapshotWall = now;
+    const seq = this.processed;
+    const started = performance.now();
+    const state = this.o.runtime.snapshot();
+    const tookMs = performance.now() - started;
+    void (async () => {
+      try {
+        // A snapshot must never be ahead of what is durable, or a restart would skip effects.
+        while (this.checkpoint < seq && !this.abort.signal.aborted) await new Promise((r) => setTimeout(r, 50));
+        if (this.abort.signal.aborted) return;
+        const bytes = await this.snapshots.save({ seq, state }, now);
+        this.o.metrics.snapshotBytes.set(bytes);
+        this.o.log.info({ seq, bytes, takeMs: Math.round(tookMs) }, 'rule state snapshot saved');
+      } catch (err) {
+        this.o.log.warn({ err: errorMessage(err) }, 'rule state snapshot failed; the previous one stays');
+      } finally {
+        this.snapshotting = false;
+      }
+    })();
+  }
+
+  private reject(batch: Batch, reason: RejectReason, letter: DeadLetter): void {
+    batch.rejected.set(reason, (batch.rejected.get(reason) ?? 0) + 1);
+    this.o.log.debug({ reason, detail: letter.rejection.detail }, 'rejected event');
+    batch.effects.push(this.deadLetter(letter));
   }
 
   private deadLetter(letter: DeadLetter): Promise<unknown> {
     return settled(retrying('dead letter', () => this.o.bus.publishDeadLetter(letter), this.retryPolicy()));
   }
 
-  /** Publishes alert changes and saves alert state, in order, retrying until durable. */
-  private publishAlerts(alerts: Alert[]): Promise<unknown> {
+  /**
+   * Publishes the runtime's firing and resolved changes at once (in order on
+   * the one connection); `pending` stays internal. Awaited before the ack.
+   */
+  private collectChanges(batch: Batch): void {
+    const changes = this.o.runtime.takeChanges();
+    if (changes.length === 0) return;
     const policy = this.retryPolicy();
-    const { bus } = this.o;
-    for (const a of alerts) {
-      this.o.metrics.alerts.labels(a.severity, a.state).inc();
+    const m = this.o.metrics;
+    for (const a of changes) {
+      if (a.state === 'pending') continue;
+      m.alerts.labels(a.severity, a.state).inc();
       this.o.log.info({ rule: a.rule, key: a.key, state: a.state, severity: a.severity }, 'alert');
+      batch.alerts.push(a);
+      batch.effects.push(settled(retrying('publish alert', () => this.o.bus.publishAlert(a), policy)));
     }
-    this.o.metrics.alertsFiring.set(this.o.tracker.firingCount());
-    this.alertChain = settled(this.alertChain.then(async () => {
-      for (const a of alerts) {
-        const key = `alert.${a.fingerprint}`;
-        if (a.state === 'firing') await retrying('save alert state', () => bus.state.put(key, textEncoder.encode(JSON.stringify(a))), policy);
-        else await retrying('clear alert state', () => bus.state.delete(key), policy);
-        await retrying('publish alert', () => bus.publishAlert(a), policy);
-      }
-    }));
-    return this.alertChain;
+    m.alertsFiring.set(this.o.runtime.firingCount());
   }
 
   /** Makes a batch durable everywhere, then acknowledges it. */
@@ -256,9 +403,9 @@ export class Pipeline {
     }
     await Promise.all(batch.effects);
     if (batch.maxSeq > this.checkpoint) {
-      const seq = batch.maxSeq;
-      await retrying('save checkpoint', () => this.o.bus.state.put(checkpointKey(this.o.consumer), textEncoder.encode(String(seq))), this.retryPolicy());
-      this.checkpoint = seq;
+      const value: Checkpoint = { seq: batch.maxSeq, watermark: Number.isFinite(batch.watermark) ? batch.watermark : null };
+      await retrying('save checkpoint', () => this.o.bus.state.put(checkpointKey(this.o.consumer), textEncoder.encode(JSON.stringify(value))), this.retryPolicy());
+      this.checkpoint = value.seq;
     }
     batch.last?.ack();
     this.committed += batch.messages;
@@ -273,6 +420,7 @@ export class Pipeline {
       m.batchSeconds.observe((performance.now() - started) / 1000);
     }
     if (batch.skipped > 0) m.eventsSkipped.inc(batch.skipped);
+    if (batch.replayed > 0) m.eventsReplayed.inc(batch.replayed);
     for (const [reason, n] of batch.rejected) m.eventsRejected.labels(reason, 'nats').inc(n);
   }
 
@@ -303,10 +451,17 @@ export class Pipeline {
    * batches not committed by then stay unacknowledged and are redelivered later.
    */
   async stop(drainMs = 5000): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
     this.stopReading.abort();
     const timer = setTimeout(() => this.abort.abort(), drainMs);
     await this.stopped;
     clearTimeout(timer);
+    // Everything read is committed: a snapshot now lets the next start skip the replay.
+    if (!this.abort.signal.aborted && this.failure === undefined && this.committed === this.read && this.replayUntil === 0 && this.processed > 0) {
+      await this.snapshots.save({ seq: this.processed, state: this.o.runtime.snapshot() }, this.o.now()).catch((err: unknown) => {
+        this.o.log.warn({ err: errorMessage(err) }, 'final rule state snapshot failed; the next start replays from the previous one');
+      });
+    }
     this.abort.abort();
     this.subscription?.unsubscribe();
   }
@@ -318,7 +473,18 @@ export class Pipeline {
 }
 
 function newBatch(): Batch {
-  return { messages: 0, last: undefined, maxSeq: 0, rows: [], alerts: [], effects: [], rejected: new Map(), skipped: 0 };
+  return {
+    messages: 0, last: undefined, maxSeq: 0, watermark: -Infinity, rows: [], alerts: [], effects: [], rejected: new Map(), skipped: 0, replayed: 0,
+  };
+}
+
+/** The checkpoint as saved; older engines saved the bare sequence number. */
+function parseCheckpoint(raw: Uint8Array | undefined): Checkpoint {
+  if (!raw) return { seq: 0, watermark: null };
+  const text = textDecoder.decode(raw);
+  if (/^\d+$/.test(text)) return { seq: Number(text), watermark: null };
+  const c = JSON.parse(text) as Checkpoint;
+  return { seq: Number(c.seq) || 0, watermark: typeof c.watermark === 'number' ? c.watermark : null };
 }
 
 /** Marks a promise as handled now (it is awaited later, at commit) so a failure is never an unhandled rejection. */

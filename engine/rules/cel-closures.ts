@@ -1,6 +1,7 @@
 // Compiles a type-checked CEL AST into plain JavaScript closures for the
-// shapes rule conditions almost always take (field reads, comparisons, `in`
-// a literal list, &&/||/!, has(), string prefix tests, double arithmetic).
+// shapes rule conditions almost always take (variable and field reads,
+// comparisons, `in` a literal list, &&/||/!, has(), string prefix tests,
+// double arithmetic, calls of the rule functions in functions.ts).
 // The CEL interpreter walks its tree with type dispatch at every node; a
 // closure does the same work about ten times faster. It must give exactly the
 // interpreter's result or error for every event, so anything outside the
@@ -9,12 +10,20 @@
 
 import type { ASTNode } from '@marcbachmann/cel-js';
 
-/** What a closure reads: the event as CEL sees it (see cel.ts). */
-export interface ClosureEvent {
-  readonly [field: string]: unknown;
+/** What a closure reads: the variables of its scope by name (`e`, aggregates, `key`, sequence steps). */
+export interface Activation {
+  readonly [name: string]: unknown;
 }
 
-export type Closure = (e: ClosureEvent) => unknown;
+export type Closure = (a: Activation) => unknown;
+
+/** What the closures may rely on beyond the checked types. */
+export interface ClosureScope {
+  /** Field names of the message types (the event, group keys). */
+  readonly messages: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Implementations of the rule functions, by name, one per overload. */
+  readonly functions: ReadonlyMap<string, readonly { params: readonly string[]; impl: (...args: never[]) => unknown }[]>;
+}
 
 /** A CEL evaluation error raised by a closure, shaped like cel-js's own (`code`, `summary`). */
 export class CelClosureError extends Error {
@@ -31,16 +40,16 @@ const PRIMITIVE = new Set(['string', 'double', 'int', 'bool']);
 const NUMERIC = new Set(['double', 'int']);
 
 /**
- * The closure for a checked AST over the variable `e`, or undefined when the
- * expression leaves the supported subset.
+ * The closure for a checked AST, or undefined when the expression leaves the
+ * supported subset.
  *
  * @example
  * const parsed = env.parse('e.value >= 2.0'); parsed.check();
- * compileClosure(parsed.ast, new Set(['value', ...]))?.(celEvent) // → true
+ * compileClosure(parsed.ast, scope)?.({ e: celEvent }) // → true
  */
-export function compileClosure(ast: ASTNode, fields: ReadonlySet<string>): Closure | undefined {
+export function compileClosure(ast: ASTNode, scope: ClosureScope): Closure | undefined {
   try {
-    return build(ast, fields);
+    return build(ast, scope);
   } catch (err) {
     if (err === UNSUPPORTED) return undefined;
     throw err;
@@ -61,25 +70,37 @@ function noSuchKey(key: string): CelClosureError {
   return new CelClosureError('no_such_key', `No such key: ${key}`);
 }
 
-function build(node: ASTNode, fields: ReadonlySet<string>): Closure {
+function build(node: ASTNode, fields: ClosureScope): Closure {
   switch (node.op) {
     case 'value': {
       const c = constant(node);
       return c === NOT_CONSTANT ? unsupported() : () => c;
     }
-    case 'id':
-      return node.args === 'e' ? (e) => e : unsupported();
+    case 'id': {
+      const name = node.args;
+      return (a) => a[name];
+    }
     case '.': {
       const [obj, key] = node.args;
-      if (obj.op === 'id' && obj.args === 'e') {
-        if (!fields.has(key)) return unsupported();
-        return (e) => {
-          const v = e[key];
+      const known = fields.messages.get(typeOf(obj) ?? '');
+      if (known !== undefined) {
+        if (!known.has(key)) return unsupported();
+        if (obj.op === 'id') {
+          const name = obj.args;
+          return (a) => {
+            const v = (a[name] as Activation)[key];
+            if (v === undefined) throw noSuchKey(key);
+            return v;
+          };
+        }
+        const message = build(obj, fields);
+        return (a) => {
+          const v = (message(a) as Activation)[key];
           if (v === undefined) throw noSuchKey(key);
           return v;
         };
       }
-      if (typeOf(obj) === 'map<string, string>') {
+      if (isMap(obj)) {
         const map = build(obj, fields);
         return (e) => mapGet(map(e), key);
       }
@@ -87,22 +108,25 @@ function build(node: ASTNode, fields: ReadonlySet<string>): Closure {
     }
     case '[]': {
       const [obj, index] = node.args;
-      if (typeOf(obj) !== 'map<string, string>' || typeOf(index) !== 'string') return unsupported();
+      if (!isMap(obj) || typeOf(index) !== 'string') return unsupported();
       const map = build(obj, fields);
       const key = build(index, fields);
       return (e) => mapGet(map(e), key(e) as string);
     }
     case 'call': {
       const [name, args] = node.args;
-      if (name !== 'has' || args.length !== 1) return unsupported();
+      if (name !== 'has') return call(name, args, fields);
+      if (args.length !== 1) return unsupported();
       const target = args[0]!;
       if (target.op !== '.') return unsupported();
       const [obj, key] = target.args;
-      if (obj.op === 'id' && obj.args === 'e') {
-        if (!fields.has(key)) return unsupported();
-        return (e) => e[key] !== undefined;
+      const known = fields.messages.get(typeOf(obj) ?? '');
+      if (known !== undefined) {
+        if (!known.has(key)) return unsupported();
+        const message = build(obj, fields);
+        return (a) => (message(a) as Activation)[key] !== undefined;
       }
-      if (typeOf(obj) !== 'map<string, string>') return unsupported();
+      if (!isMap(obj)) return unsupported();
       const map = build(obj, fields);
       return (e) => Object.hasOwn(map(e) as object, key);
     }
@@ -206,7 +230,7 @@ function build(node: ASTNode, fields: ReadonlySet<string>): Closure {
         const left = build(l, fields);
         return (e) => set.has(left(e) as never);
       }
-      if (typeOf(r) === 'map<string, string>' && t === 'string') {
+      if (isMap(r) && t === 'string') {
         const left = build(l, fields);
         const map = build(r, fields);
         return (e) => Object.hasOwn(map(e) as object, left(e) as string);
@@ -257,8 +281,37 @@ function constant(node: ASTNode): unknown {
 }
 
 /** A closure for a node the checker typed bool (dyn operands would need runtime checks: left to the interpreter). */
-function bool(node: ASTNode, fields: ReadonlySet<string>): Closure {
+function bool(node: ASTNode, fields: ClosureScope): Closure {
   return typeOf(node) === 'bool' ? build(node, fields) : unsupported();
+}
+
+/** A call of a rule function whose overload the checker picked by argument types. */
+function call(name: string, args: readonly ASTNode[], fields: ClosureScope): Closure {
+  const types = args.map(typeOf);
+  const overload = fields.functions.get(name)?.find((o) => o.params.length === types.length && o.params.every((p, i) => p === types[i]));
+  if (overload === undefined) return unsupported();
+  const f = overload.impl as (...a: unknown[]) => unknown;
+  const a = args.map((n) => build(n, fields));
+  switch (a.length) {
+    case 1: {
+      const [x] = a as [Closure];
+      return (v) => f(x(v));
+    }
+    case 2: {
+      const [x, y] = a as [Closure, Closure];
+      return (v) => f(x(v), y(v));
+    }
+    case 3: {
+      const [x, y, z] = a as [Closure, Closure, Closure];
+      return (v) => f(x(v), y(v), z(v));
+    }
+    default:
+      return (v) => f(...a.map((c) => c(v)));
+  }
+}
+
+function isMap(node: ASTNode): boolean {
+  return typeOf(node)?.startsWith('map<string, ') ?? false;
 }
 
 function mapGet(map: unknown, key: string): unknown {

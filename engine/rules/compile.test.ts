@@ -61,7 +61,7 @@ describe('compileRuleText: diagnostics point at the problem', () => {
   it('reports an unknown key at the key, with a suggestion', () => {
     expect(problems(base + 'groupby: [e.zone]\n')).toEqual(['5:1: unknown key `groupby` (did you mean `groupBy`?)']);
     expect(problems(base + 'colour: red\n')).toEqual([
-      '5:1: unknown key `colour`; known keys: id, title, on, where, groupBy, severity, message, description, labels, enabled',
+      '5:1: unknown key `colour`; known keys: id, title, on, where, groupBy, window, aggregate, when, for, clear, keepFiringFor, absent, registry, sequence, sameKey, maxPartials, severity, message, dedupKey, throttle, maxKeys, description, labels, enabled',
     ]);
   });
 
@@ -92,11 +92,8 @@ describe('compileRuleText: diagnostics point at the problem', () => {
     expect(problems(base + 'groupBy: []\n')).toEqual(['5:10: groupBy must not be empty; leave the key out to group by e.source, got a list']);
   });
 
-  it('rejects the keys of later releases as not supported yet, not as unknown', () => {
-    expect(problems(base + 'window: { size: 15m }\nfor: 10m\n')).toEqual([
-      '5:1: `window` is not supported yet (event-time window per group, e.g. `{ size: 15m, slide: 1m }`); this release runs stateless rules only, so remove it',
-      '6:1: `for` is not supported yet (how long the condition must hold before the alert fires, e.g. `10m`); this release runs stateless rules only, so remove it',
-    ]);
+  it('checks that the keys of a rule kind come together', () => {
+    expect(problems(base + 'window: { size: 15m }\nfor: 10m\n')).toEqual(['5:1: a windowed rule needs `aggregate`']);
   });
 
   it('points a CEL error at the offending token in a plain scalar', () => {
@@ -213,7 +210,7 @@ describe('CompiledRule', () => {
   });
 
   it('builds the key from groupBy, absent fields as ""', () => {
-    const r = onlyRule(base + 'groupBy: [e.zone, e.attrs.category, \'e.attrs["road name"]\', e.value]\n');
+    const r = onlyRule(base + 'groupBy: [e.zone, e.attrs.category, \'e.attrs["road name"]\', e.value]\nmaxKeys: 1000\n');
     expect(r.keyOf(event({ zone: 'hoan-kiem', attrs: { category: 'flood', 'road name': 'Hàng Bài' }, value: 2.5 }))).toBe('hoan-kiem|flood|Hàng Bài|2.5');
     expect(r.keyOf(event())).toBe('|||');
     expect(onlyRule(base).keyOf(event())).toBe('wl-1');

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BEGIN_MARKER, END_MARKER, renderReference, RULES_DOC_PATH, updateRulesDoc } from './generate-docs.ts';
-import { plannedKeys, ruleSchema } from './schema.ts';
+import { celFunctions } from './functions.ts';
+import { ruleSchema } from './schema.ts';
 
 describe('docs/rules.md', () => {
   it('is up to date with the schema (run `npx tsx engine/rules/generate-docs.ts`)', () => {
@@ -13,14 +14,18 @@ describe('docs/rules.md', () => {
 describe('renderReference', () => {
   const reference = renderReference();
 
-  it('documents every rule key and every planned key', () => {
-    for (const key of Object.keys(ruleSchema.shape)) expect(reference).toContain(`#### \`${key}\``);
-    for (const key of Object.keys(plannedKeys)) expect(reference).toContain(`| \`${key}\` |`);
+  it('documents every rule key, with an example, and every function', () => {
+    for (const key of Object.keys(ruleSchema.shape)) {
+      expect(reference).toContain(`#### \`${key}\``);
+      const section = reference.slice(reference.indexOf(`#### \`${key}\``)).split('\n#### ')[0]!;
+      expect(section, key).toContain('Example:');
+    }
+    for (const f of celFunctions) expect(reference).toContain(`| \`${f.name}(`);
   });
 
   it('states types, requirement and defaults from the schema', () => {
     expect(reference).toContain('#### `severity`\n\nType: one of `info`, `minor`, `major`, `critical` · required');
-    expect(reference).toContain('#### `groupBy`\n\nType: list of string · default: `["e.source"]`');
+    expect(reference).toContain('#### `groupBy`\n\nType: list of string or map of string to string · default: `["e.source"]`');
     expect(reference).toContain('#### `where`\n\nType: string · optional');
   });
 });

@@ -7,7 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { eventFields, plannedKeys, ruleSchema, ruleTestFileSchema } from './schema.ts';
+import { celFunctions, signatureOf } from './functions.ts';
+import { aggregateFunctions } from './plan.ts';
+import { eventFields, ruleSchema, ruleTestFileSchema } from './schema.ts';
 
 export const BEGIN_MARKER = '<!-- BEGIN GENERATED REFERENCE (npx tsx engine/rules/generate-docs.ts) -->';
 export const END_MARKER = '<!-- END GENERATED REFERENCE -->';
@@ -103,14 +105,16 @@ export function renderReference(): string {
     'A rules file holds `rules: [ ... ]`, a single rule, or a list of rules. Unknown keys are errors.',
     '',
     ...keySections(rule, '####'),
-    '### Keys not supported yet',
+    '### Functions',
     '',
-    'These keys of the full rule format are rejected with an error until the release that implements them, so that a rule never runs with part of its meaning ignored.',
+    'Besides CEL\'s standard functions and macros, rules may call:',
     '',
     ...table(
-      ['key', 'will do'],
-      Object.entries(plannedKeys).map(([k, v]) => [`\`${k}\``, v]),
+      ['function', 'meaning', 'example'],
+      celFunctions.map((f) => [`\`${signatureOf(f)}\``, f.description, `\`${f.example}\``]),
     ),
+    '',
+    `Aggregate functions (in \`aggregate:\` only): ${aggregateFunctions.map((f) => `\`${f}\``).join(', ')}.`,
     '',
     '### The event `e`',
     '',

@@ -22,11 +22,31 @@ describe('loadRulesDir', () => {
     await writeFile(join(dir, 'a.test.yaml'), 'not: rules');
     await writeFile(join(dir, 'notes.md'), '# not rules');
     await mkdir(join(dir, 'registry'));
-    await writeFile(join(dir, 'registry', 'c.yaml'), rule('c.one'));
+    await writeFile(join(dir, 'registry', 'c.csv'), 'id,type\nwl-1,water.level\n');
     const r = await loadRulesDir(dir);
     expect(r.diagnostics).toEqual([]);
     expect(r.rules.map((x) => x.id)).toEqual(['a.one', 'a.two', 'b.one']);
     expect(r.rules[2]!.origin).toEqual({ file: join(dir, 'b.yaml'), line: 1, column: 7 });
+    expect([...r.tables.keys()]).toEqual(['c']);
+  });
+
+  it('compiles rules against the tables of reference/ and registry/, and reports broken tables', async () => {
+    await mkdir(join(dir, 'reference'));
+    await writeFile(join(dir, 'reference', 'limits.yaml'), 'key: zone\nrows:\n  - { zone: "*", high: 2.0 }\n  - { zone: hk, high: 1.5 }\n');
+    await writeFile(join(dir, 'a.yaml'), rule('a.one') + '  where: e.value >= ref("limits", e.zone).high\n');
+    await writeFile(join(dir, 'b.yaml'), rule('b.one') + '  where: e.value >= ref("limits", e.zone).hihg\n');
+    const r = await loadRulesDir(dir);
+    expect(r.rules.map((x) => x.id)).toEqual(['a.one']);
+    expect(r.diagnostics.map((d) => `${d.file.slice(dir.length + 1)}:${d.line}:${d.column}: ${d.message}`)).toEqual([
+      'b.yaml:5:43: where: table `limits` has no column `hihg` (did you mean `high`?)',
+    ]);
+    const a = r.rules[0]!;
+    expect(a.matches({ id: '1', type: 'water.level', source: 's', time: 0, zone: 'hk', value: 1.6, attrs: {} })).toBe(true);
+    expect(a.matches({ id: '2', type: 'water.level', source: 's', time: 0, zone: 'ba-dinh', value: 1.6, attrs: {} })).toBe(false);
+    await writeFile(join(dir, 'reference', 'limits.yaml'), 'key: zone\nrows:\n  - { zone: hk, high: 1.5 }\n  - { zone: hk, high: 2.5 }\n');
+    expect((await loadRulesDir(dir)).diagnostics.map((d) => `${d.file.slice(dir.length + 1)}:${d.line}:${d.column}: ${d.message}`)).toContain(
+      'reference/limits.yaml:4:5: duplicate key (hk); the same key is on line 3',
+    );
   });
 
   it('reports every problem of every file', async () => {

@@ -1,17 +1,27 @@
-// Loads a rules directory: every `*.yaml`/`*.yml` directly inside it, except
-// rule tests (`*.test.yaml`) and subfolders (`registry/`, `policies/` belong to
-// other features). Reports every problem of every file, and never returns a
-// rule whose id another file also uses.
+// Loads a rules directory: the reference tables and registries of
+// `reference/` and `registry/` first, then every `*.yaml`/`*.yml` directly
+// inside it, except rule tests (`*.test.yaml`), compiled against those tables.
+// Reports every problem of every file, and never returns a rule whose id
+// another file also uses.
 
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { compileRuleText, type CompiledRule, type RuleOrigin } from './compile.ts';
+import { ruleContext, type RuleContext } from './context.ts';
 import { formatPlace, type RuleDiagnostic } from './diagnostic.ts';
+import { loadTables, type RefTable } from './tables.ts';
 
 export interface LoadResult {
   /** Rules of the files without problems, in file-name then source order. */
   rules: CompiledRule[];
   diagnostics: RuleDiagnostic[];
+  /** The reference tables and registries the rules were compiled against. */
+  tables: ReadonlyMap<string, RefTable>;
+}
+
+export interface LoadOptions {
+  /** Geography and local time; Hanoi when absent. The tables always come from the directory. */
+  context?: Omit<Partial<RuleContext>, 'tables'>;
 }
 
 /** True for the file names `loadRulesDir` reads. */
@@ -27,18 +37,19 @@ export function isRulesFile(name: string): boolean {
  * const { rules, diagnostics } = await loadRulesDir('rules');
  * for (const d of diagnostics) console.error(formatDiagnostic(d));
  */
-export async function loadRulesDir(dir: string): Promise<LoadResult> {
+export async function loadRulesDir(dir: string, opts: LoadOptions = {}): Promise<LoadResult> {
   const root = resolve(dir);
   let names: string[];
   try {
     const entries = await readdir(root, { withFileTypes: true });
     names = entries.filter((d) => d.isFile() && isRulesFile(d.name)).map((d) => d.name);
   } catch (err) {
-    return { rules: [], diagnostics: [{ file: root, line: 1, column: 1, message: `cannot read the rules directory: ${(err as Error).message}` }] };
+    return { rules: [], diagnostics: [{ file: root, line: 1, column: 1, message: `cannot read the rules directory: ${(err as Error).message}` }], tables: new Map() };
   }
   names.sort();
   const rules: CompiledRule[] = [];
-  const diagnostics: RuleDiagnostic[] = [];
+  const { tables, diagnostics } = await loadTables(root);
+  const context = ruleContext({ ...opts.context, tables });
   const owners = new Map<string, RuleOrigin>();
   for (const name of names) {
     const file = join(root, name);
@@ -49,7 +60,7 @@ export async function loadRulesDir(dir: string): Promise<LoadResult> {
       diagnostics.push({ file, line: 1, column: 1, message: `cannot read the file: ${(err as Error).message}` });
       continue;
     }
-    const result = compileRuleText(text, file);
+    const result = compileRuleText(text, file, { context });
     diagnostics.push(...result.diagnostics);
     for (const rule of result.rules) {
       const first = owners.get(rule.id);
@@ -64,5 +75,5 @@ export async function loadRulesDir(dir: string): Promise<LoadResult> {
       }
     }
   }
-  return { rules, diagnostics };
+  return { rules, diagnostics, tables };
 }

@@ -75,7 +75,7 @@ export class RuleSet implements RuleIndex {
     return this.byId.get(id);
   }
 
-  /** Ids of the enabled rules: after a reload, `AlertTracker.retain(set.activeIds())` resolves the alerts of rules removed or disabled. */
+  /** Ids of the enabled rules. */
   activeIds(): ReadonlySet<string> {
     return new Set([...this.order.keys()].map((r) => r.id));
   }

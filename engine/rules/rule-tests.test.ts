@@ -105,7 +105,7 @@ describe('runRuleTestText', () => {
     expect(bad.results).toEqual([]);
     expect(bad.diagnostics.map((d) => `${d.line}:${d.column}: ${d.message}`)).toEqual([
       '8:17: tests[1].events[0].time must be an RFC 3339 time (2026-07-01T08:00:00+07:00) or a relative time like `+5m`, `+1h30m`, `-30s`, got "soon"',
-      '10:5: unknown key `extra` in tests[1]; known keys: name, start, events, expect',
+      '10:5: unknown key `extra` in tests[1]; known keys: name, start, fixture, lateness, latePolicy, events, expect',
     ]);
     const badEvent = run(`tests:\n  - name: bad event\n    events:\n      - { time: +0m, type: "not a type", value: 1 }\n    expect: []\n`);
     expect(badEvent.diagnostics.map((d) => `${d.line}:${d.column}: ${d.message}`)).toEqual([
@@ -121,6 +121,101 @@ describe('runRuleTestText', () => {
       zoned,
     );
     expect(r.results[0]!.passed).toBe(true);
+  });
+});
+
+describe('timed rules in rule tests', () => {
+  const timed = compileRuleText(
+    `rules:
+  - id: flood.high
+    title: { vi: t, en: t }
+    on: water.level
+    where: e.value >= 1.5
+    for: 10m
+    severity: major
+  - id: flood.burst
+    title: { vi: t, en: t }
+    on: water.level
+    groupBy: [e.zone]
+    window: { size: 5m }
+    aggregate: { n: count() }
+    when: n >= 2
+    severity: minor
+    message: { vi: "{{ n }}", en: "{{ n }} readings in {{ key.zone }}" }
+`,
+    'timed.yaml',
+  ).rules;
+
+  it('checks pending changes, and moves the watermark with `advance` and `watermark` steps', () => {
+    const r = runRuleTestText(
+      `tests:
+  - name: pending, then firing when the watermark passes +10m; windows close at their end
+    events:
+      - { time: +0m, type: water.level, zone: hk, value: 1.6 }
+      - { time: +1m, type: water.level, zone: hk, value: 1.7 }
+      - { advance: 4m }
+      - { watermark: +10m }
+    expect:
+      - { rule: flood.high, key: test, state: pending, at: +0m }
+      - { rule: flood.burst, key: hk, state: firing, at: +5m, message: { en: "2 readings in hk" } }
+      # At +10m both rules change; changes at one time come in rule order.
+      - { rule: flood.high, key: test, state: firing, at: +10m }
+      - { rule: flood.burst, key: hk, state: resolved, at: +10m }
+`,
+      'timed.test.yaml',
+      timed,
+    );
+    expect(r.diagnostics).toEqual([]);
+    expect(r.results[0]!.diff).toEqual([]);
+  });
+
+  it('applies the case lateness and late policy', () => {
+    const r = runRuleTestText(
+      `tests:
+  - name: a reading 3 min late is dropped with 1 min of lateness
+    lateness: 1m
+    events:
+      - { time: +0m, type: water.level, zone: hk, value: 0.1 }
+      - { time: +4m, type: water.level, zone: hk, value: 0.1 }
+      - { time: +1m, type: water.level, zone: hk, value: 0.1 }
+      - { watermark: +5m }
+    expect:
+      - { rule: flood.burst, key: hk, state: firing, at: +5m, message: { en: "2 readings in hk" } }
+  - name: the same reading counts with the process policy
+    lateness: 1m
+    latePolicy: process
+    events:
+      - { time: +0m, type: water.level, zone: hk, value: 0.1 }
+      - { time: +4m, type: water.level, zone: hk, value: 0.1 }
+      - { time: +1m, type: water.level, zone: hk, value: 0.1 }
+      - { watermark: +5m }
+    expect:
+      - { rule: flood.burst, key: hk, state: firing, at: +5m, message: { en: "3 readings in hk" } }
+`,
+      'timed.test.yaml',
+      timed,
+    );
+    expect(r.diagnostics).toEqual([]);
+    expect(r.results.map((x) => x.passed)).toEqual([true, true]);
+  });
+
+  it('rejects a step that is both an event and a watermark step, or neither', () => {
+    const r = runRuleTestText(
+      `tests:
+  - name: bad
+    events:
+      - { time: +0m, type: water.level, advance: 5m }
+      - { source: x }
+    expect: []
+`,
+      'timed.test.yaml',
+      timed,
+    );
+    expect(r.diagnostics.map((d) => `${d.line}:${d.column}: ${d.message}`)).toEqual([
+      '4:9: tests[0].events[0] is either an event or a `watermark`/`advance` step, not both, got a map',
+      '5:9: tests[0].events[1] needs `time` (or is a `watermark`/`advance` step), got a map',
+      '5:9: tests[0].events[1] needs `type`, got a map',
+    ]);
   });
 });
 
@@ -144,6 +239,19 @@ describe('runRuleTests', () => {
     expect(r.diagnostics.map((d) => d.message)).toEqual(['no rules file orphan.yaml beside this test file']);
     expect(r.ok).toBe(false);
     expect(r.lines.at(-1)).toBe('1 passed, 0 failed, 1 error(s) in test or rules files');
+  });
+
+  it('reads events from an NDJSON fixture beside the test file, times relative or absolute', async () => {
+    await writeFile(join(dir, 'flood.yaml'), rulesYaml);
+    await writeFile(join(dir, 'flood.events.ndjson'), '{"time":"+0m","type":"water.level","source":"wl-1","value":1.7}\n\n{"time":1782871200000,"type":"water.level","source":"wl-1","value":0.2}\n');
+    await writeFile(
+      join(dir, 'flood.test.yaml'),
+      `tests:\n  - name: fixture\n    fixture: flood.events.ndjson\n    expect:\n      - { rule: flood.high, key: wl-1, state: firing, at: +0m }\n      - { rule: flood.high, key: wl-1, state: resolved, at: 2026-07-01T02:00:00Z }\n`,
+    );
+    const r = await runRuleTests(dir);
+    expect(r.lines).toEqual(['1 passed, 0 failed']);
+    await writeFile(join(dir, 'flood.events.ndjson'), '{"time":"+0m","type":"water.level"}\nnot json\n');
+    expect((await runRuleTests(dir)).diagnostics.map((d) => `${d.file.slice(dir.length + 1)}:${d.line}: ${d.message.slice(0, 29)}`)).toEqual(['flood.events.ndjson:2: not a valid event: Unexpected']);
   });
 
   it('runs a single test file, and reports a broken rules file instead of running', async () => {

@@ -1,20 +1,26 @@
 // Rule unit tests, like `promtool test rules`: a `x.test.yaml` beside `x.yaml`
-// feeds events through the real AlertTracker, in virtual time, and compares
-// the alert state changes with the ones the case expects. It never touches a
-// wall clock, and a test that names a rule its rules file lacks is an error.
+// feeds events (and watermark steps) through the real rule runtime, in
+// virtual time, and compares the alert state changes with the ones the case
+// expects. It never touches a wall clock, and a test that names a rule its
+// rules file lacks is an error.
 
+import { readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isMap, isSeq, type Node } from 'yaml';
-import { AlertTracker, type Alert } from '../alerts/index.ts';
+import type { Alert } from '../alerts/index.ts';
 import { parseEventTime, validateEvent, type IocEvent } from '../events/index.ts';
 import { hanoiDistricts, ZoneLocator } from '../geo/index.ts';
+import { createRuleRuntime } from '../runtime/index.ts';
+import type { CompileOptions } from './cel.ts';
 import { compileRuleText, type CompiledRule } from './compile.ts';
+import { ruleContext } from './context.ts';
 import { formatDiagnostic, formatPlace, type RuleDiagnostic, type SourceText } from './diagnostic.ts';
-import { formatOffset, parseOffset } from './duration.ts';
+import { formatOffset, parseDuration, parseOffset } from './duration.ts';
 import { RuleSet } from './rule-set.ts';
 import { ruleTestFileSchema, type ExpectedChangeSpec, type RuleTestCaseSpec } from './schema.ts';
 import { didYouMean } from './suggest.ts';
+import { loadTables } from './tables.ts';
 import { nodeAt, parseYaml, startOf, validateNode } from './yaml-source.ts';
 
 /** The outcome of one test case. */
@@ -78,7 +84,11 @@ async function runTestFile(file: string): Promise<{ results: RuleTestResult[]; d
     const expected = basename(file).replace(/\.test\.ya?ml$/, '.yaml');
     return { results: [], diagnostics: [{ file, line: 1, column: 1, message: `no rules file ${expected} beside this test file` }] };
   }
-  const compiled = compileRuleText(await readFile(rulesFile, 'utf8'), rulesFile);
+  // The tables of the rules directory, as the engine loads them with the rules.
+  const tables = await loadTables(dirname(rulesFile));
+  if (tables.diagnostics.length > 0) return { results: [], diagnostics: tables.diagnostics };
+  const opts: CompileOptions = { context: ruleContext({ tables: tables.tables }) };
+  const compiled = compileRuleText(await readFile(rulesFile, 'utf8'), rulesFile, opts);
   if (compiled.diagnostics.length > 0) return { results: [], diagnostics: compiled.diagnostics };
   return runRuleTestText(await readFile(file, 'utf8'), file, compiled.rules);
 }
@@ -129,6 +139,9 @@ type CaseOutcome = { ok: true; result: RuleTestResult } | { ok: false; diagnosti
 
 const zones = new ZoneLocator(hanoiDistricts());
 
+/** One entry of a case's timeline. */
+type Step = { event: IocEvent } | { watermark: number } | { advance: number };
+
 function runCase(spec: RuleTestCaseSpec, node: Node | undefined, src: SourceText, set: RuleSet): CaseOutcome {
   const diagnostics: RuleDiagnostic[] = [];
   const start = parseEventTime(spec.start) as number;
@@ -148,13 +161,11 @@ function runCase(spec: RuleTestCaseSpec, node: Node | undefined, src: SourceText
     }
   });
 
-  const events: IocEvent[] = [];
-  spec.events.forEach((ev, j) => {
-    const time = timeOf(ev.time);
-    const raw: Record<string, unknown> = { ...ev, id: ev.id ?? `e${j + 1}`, source: ev.source ?? 'test', time };
-    const r = validateEvent(raw, { now: () => time, maxFutureMs: 0 });
+  const steps: Step[] = [];
+  const toEvent = (raw: Record<string, unknown>, time: number, report: (detail: string) => void): void => {
+    const r = validateEvent({ ...raw, time }, { now: () => time, maxFutureMs: 0 });
     if (!r.ok) {
-      diagnostics.push(src.diagnostic(startOf(nodeAt(node, ['events', j])), `events[${j}] is not a valid event: ${r.rejection.detail}`));
+      report(r.rejection.detail);
       return;
     }
     // As the engine does: a missing zone comes from lat/lon.
@@ -162,20 +173,63 @@ function runCase(spec: RuleTestCaseSpec, node: Node | undefined, src: SourceText
       const zone = zones.zoneOf(r.event.lat, r.event.lon);
       if (zone !== undefined) r.event.zone = zone;
     }
-    events.push(r.event);
+    steps.push({ event: r.event });
+  };
+  if (spec.fixture !== undefined) {
+    const file = join(dirname(src.file), spec.fixture);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      diagnostics.push(src.diagnostic(startOf(nodeAt(node, ['fixture'])), `cannot read the fixture: ${(err as Error).message}`));
+      text = '';
+    }
+    text.split(/\r?\n/).forEach((line, i) => {
+      if (line.trim() === '') return;
+      const report = (detail: string) => diagnostics.push({ file, line: i + 1, column: 1, message: `not a valid event: ${detail}` });
+      let raw: Record<string, unknown>;
+      try {
+        raw = JSON.parse(line) as Record<string, unknown>;
+      } catch (err) {
+        report((err as Error).message);
+        return;
+      }
+      const time = typeof raw.time === 'string' ? timeOf(raw.time) : raw.time;
+      toEvent({ id: `f${i + 1}`, source: 'test', ...raw }, time as number, report);
+    });
+  }
+  spec.events.forEach((ev, j) => {
+    if (ev.watermark !== undefined) steps.push({ watermark: timeOf(ev.watermark) });
+    else if (ev.advance !== undefined) steps.push({ advance: parseDuration(ev.advance)! });
+    else {
+      const { watermark: _w, advance: _a, ...fields } = ev;
+      toEvent({ ...fields, id: ev.id ?? `e${j + 1}`, source: ev.source ?? 'test' }, timeOf(ev.time!), (detail) =>
+        diagnostics.push(src.diagnostic(startOf(nodeAt(node, ['events', j])), `events[${j}] is not a valid event: ${detail}`)),
+      );
+    }
   });
   if (diagnostics.length > 0) return { ok: false, diagnostics };
 
   let clock = start;
   const ruleErrors: string[] = [];
-  const tracker = new AlertTracker({
+  const runtime = createRuleRuntime(set, {
     now: () => clock,
-    onRuleError: (rule, e, err) => ruleErrors.push(`rule ${rule.id} failed on ${e.id}: ${(err as Error).message}`),
+    allowedLatenessMs: parseDuration(spec.lateness)!,
+    latePolicy: spec.latePolicy,
+    onRuleError: (rule, e, err) => ruleErrors.push(`rule ${rule} failed${e !== undefined ? ` on ${e.id}` : ''}: ${(err as Error).message}`),
   });
   const got: Alert[] = [];
-  for (const e of events) {
-    clock = e.time;
-    got.push(...tracker.process(e, set));
+  for (const step of steps) {
+    if ('event' in step) {
+      clock = step.event.time;
+      runtime.process(step.event);
+    } else {
+      const w = runtime.watermark();
+      const to = 'watermark' in step ? step.watermark : (Number.isFinite(w) ? w : start) + step.advance;
+      clock = Math.max(clock, to);
+      runtime.advanceWatermark(to);
+    }
+    got.push(...runtime.takeChanges());
   }
 
   const place = src.place(startOf(node));

@@ -1,17 +1,18 @@
 // Message templates: literal text with `{{ cel-expr }}` placeholders over the
-// event `e`, compiled once at load and rendered per alert. Rendering never
+// event `e` (or a scope's variables), compiled once at load and rendered per alert. Rendering never
 // formats numbers with float noise, and never hides a failed placeholder: it
 // throws, and the alert tracker falls back to the rule's title.
 
 import type { IocEvent } from '../events/index.ts';
-import { compileCel, type CelProgram, type CompileOptions } from './cel.ts';
+import type { Activation } from './cel-closures.ts';
+import { compileCel, type CelCompileResult, type CelExpr, type CelScope, type CompileOptions } from './cel.ts';
 
 export type Locale = 'vi' | 'en';
 
-/** A compiled message template for one language. */
-export interface Template {
+/** A compiled message template for one language; `A` is what it renders from (the event, or a scope's activation). */
+export interface Template<A = IocEvent> {
   readonly source: string;
-  render(e: IocEvent): string;
+  render(a: A): string;
 }
 
 /** A problem in a template; `offset` is in the template source. */
@@ -20,7 +21,7 @@ export interface TemplateProblem {
   offset: number;
 }
 
-export type TemplateCompileResult = { ok: true; template: Template } | { ok: false; problems: TemplateProblem[] };
+export type TemplateCompileResult<A = IocEvent> = { ok: true; template: Template<A> } | { ok: false; problems: TemplateProblem[] };
 
 /**
  * Compiles a template, reporting every bad placeholder, not just the first.
@@ -30,7 +31,26 @@ export type TemplateCompileResult = { ok: true; template: Template } | { ok: fal
  * if (r.ok) r.template.render(event); // → 'Mực nước 2,35 m tại wl-to-lich-01'
  */
 export function compileTemplate(source: string, locale: Locale, opts: CompileOptions = {}): TemplateCompileResult {
-  const parts: (string | CelProgram)[] = [];
+  return compileWith(source, locale, (expr) => compileCel(expr, opts), (p, e: IocEvent) => (p as ReturnType<typeof asProgram>).run(e));
+}
+
+function asProgram(p: CelExpr) {
+  return p as CelExpr & { run(e: IocEvent): unknown };
+}
+
+/**
+ * A template whose placeholders are CEL over a scope's variables (aggregates,
+ * `key`, the steps of a sequence).
+ *
+ * @example
+ * compileScopedTemplate('PM2.5 trung bình {{ avg }} tại {{ key.zone }}', 'vi', scope)
+ */
+export function compileScopedTemplate(source: string, locale: Locale, scope: CelScope): TemplateCompileResult<Activation> {
+  return compileWith(source, locale, (expr) => scope.compile(expr), (p, a: Activation) => p.eval(a));
+}
+
+function compileWith<A>(source: string, locale: Locale, compile: (expr: string) => CelCompileResult<CelExpr>, run: (p: CelExpr, a: A) => unknown): TemplateCompileResult<A> {
+  const parts: (string | CelExpr)[] = [];
   const problems: TemplateProblem[] = [];
   let i = 0;
   while (i < source.length) {
@@ -46,7 +66,7 @@ export function compileTemplate(source: string, locale: Locale, opts: CompileOpt
     if (expr.trim() === '') {
       problems.push({ message: 'empty placeholder `{{ }}`; put a CEL expression inside, e.g. {{ e.value }}', offset: open });
     } else {
-      const r = compileCel(expr, opts);
+      const r = compile(expr);
       if (r.ok) parts.push(r.program);
       else problems.push({ message: r.message, offset: open + 2 + r.offset });
     }
@@ -54,19 +74,19 @@ export function compileTemplate(source: string, locale: Locale, opts: CompileOpt
   }
   if (problems.length > 0) return { ok: false, problems };
   if (i < source.length) parts.push(source.slice(i));
-  return { ok: true, template: makeTemplate(source, parts, locale) };
+  return { ok: true, template: makeTemplate(source, parts, locale, run) };
 }
 
-function makeTemplate(source: string, parts: readonly (string | CelProgram)[], locale: Locale): Template {
+function makeTemplate<A>(source: string, parts: readonly (string | CelExpr)[], locale: Locale, run: (p: CelExpr, a: A) => unknown): Template<A> {
   if (parts.every((p) => typeof p === 'string')) {
     const fixed = parts.join('');
     return { source, render: () => fixed };
   }
   return {
     source,
-    render(e: IocEvent): string {
+    render(a: A): string {
       let out = '';
-      for (const p of parts) out += typeof p === 'string' ? p : formatValue(p.run(e), locale);
+      for (const p of parts) out += typeof p === 'string' ? p : formatValue(run(p, a), locale);
       return out;
     },
   };

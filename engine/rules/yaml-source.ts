@@ -68,8 +68,6 @@ export function startOf(node: Node | undefined): number {
 }
 
 export interface ValidateOptions {
-  /** Keys not allowed yet at the top of the node, with what they will do; reported as not supported, not as unknown. */
-  planned?: Readonly<Record<string, string>>;
   /** Extra words for the diagnostics, e.g. `rule flood.x: `. */
   prefix?: string;
 }
@@ -81,29 +79,17 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; diagnostics: Ru
  * or value it concerns.
  *
  * @example
- * validateNode(ruleSchema, ruleNode, doc, src, { planned: plannedKeys })
+ * validateNode(ruleSchema, ruleNode, doc, src)
  */
 export function validateNode<S extends z.ZodType>(schema: S, node: Node, doc: Document.Parsed, src: SourceText, opts: ValidateOptions = {}): Validated<z.output<S>> {
   const diagnostics: RuleDiagnostic[] = [];
-  let data: unknown = node.toJS(doc, { maxAliasCount: 100 });
-  const planned = opts.planned ?? {};
-  if (isMap(node) && typeof data === 'object' && data !== null && !Array.isArray(data)) {
-    const plannedHere = keysOf(node).filter((k) => Object.hasOwn(planned, k.key));
-    if (plannedHere.length > 0) {
-      const copy = { ...(data as Record<string, unknown>) };
-      for (const k of plannedHere) {
-        delete copy[k.key];
-        diagnostics.push(src.diagnostic(startOf(k.node), `\`${k.key}\` is not supported yet (${planned[k.key]}); this release runs stateless rules only, so remove it`));
-      }
-      data = copy;
-    }
-  }
+  const data: unknown = node.toJS(doc, { maxAliasCount: 100 });
   const result = schema.safeParse(data);
   if (result.success && diagnostics.length === 0) return { ok: true, value: result.data };
   if (!result.success) {
     const seen = new Set<string>();
     for (const issue of result.error.issues) {
-      for (const d of issueDiagnostics(issue, schema, node, data, src, planned)) {
+      for (const d of issueDiagnostics(issue, schema, node, data, src)) {
         const k = `${d.line}:${d.column}:${d.message}`;
         if (seen.has(k)) continue;
         seen.add(k);
@@ -118,11 +104,11 @@ export function byPosition(a: RuleDiagnostic, b: RuleDiagnostic): number {
   return a.line - b.line || a.column - b.column;
 }
 
-function issueDiagnostics(issue: z.core.$ZodIssue, schema: z.ZodType, root: Node, data: unknown, src: SourceText, planned: Readonly<Record<string, string>>): RuleDiagnostic[] {
+function issueDiagnostics(issue: z.core.$ZodIssue, schema: z.ZodType, root: Node, data: unknown, src: SourceText): RuleDiagnostic[] {
   const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     const known = keysOfSchema(schemaAt(schema, path));
-    const candidates = path.length === 0 ? [...known, ...Object.keys(planned)] : known;
+    const candidates = known;
     return issue.keys.map((key) => {
       const at = keyNodeAt(root, path, key) ?? nodeAt(root, path) ?? root;
       const where = path.length === 0 ? '' : ` in ${label(path)}`;

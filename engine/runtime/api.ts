@@ -7,6 +7,7 @@
 
 import type { Alert } from '../alerts/index.ts';
 import type { IocEvent } from '../events/index.ts';
+import type { CompiledRule, RuleSet } from '../rules/index.ts';
 
 /** What to do with an event older than the watermark (later than the allowed lateness). */
 export type LatePolicy = 'dlq' | 'process';
@@ -30,6 +31,18 @@ export type ProcessResult =
   | 'late'
   /** Older than the watermark, policy `process`: evaluated where a window was still open. */
   | 'late-processed';
+
+/** Counters for metrics; per rule where it helps find the rule. */
+export interface RuntimeCounters {
+  /** Events older than the watermark (either policy). */
+  lateEvents: number;
+  /** Evaluation errors by rule id. */
+  ruleErrors: Record<string, number>;
+  /** New groups refused by `maxKeys`, by rule id. */
+  droppedKeys: Record<string, number>;
+  /** Partial sequence matches dropped by `maxPartials`, by rule id. */
+  droppedPartials: Record<string, number>;
+}
 
 /** How a reload went, rule by rule. */
 export interface ReloadReport {
@@ -60,8 +73,16 @@ export interface RuleRuntime {
   takeChanges(): Alert[];
   /** Alerts firing now. */
   firing(): Alert[];
-  /** Replaces the rules, keeping the state of unchanged ones. */
-  reload(rules: unknown): ReloadReport;
+  /** How many alerts are firing now. */
+  firingCount(): number;
+  /** Totals since start (or restore) for metrics. */
+  counters(): RuntimeCounters;
+  /**
+   * Replaces the rules, keeping the state of unchanged ones (same id and
+   * definition hash). Alerts of removed or disabled rules come out of
+   * `takeChanges()` as resolved, at the watermark.
+   */
+  reload(rules: RuleSet | readonly CompiledRule[]): ReloadReport;
   /** All state (windows, pending, absence, sequences, alerts, watermark) as a JSON-safe value. */
   snapshot(): unknown;
   /** Loads a snapshot taken by `snapshot()` of a runtime with the same rules (rules since removed are dropped). */

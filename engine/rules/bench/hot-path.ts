@@ -1,10 +1,11 @@
-// Measures the per-event cost of rule evaluation for 1, 10 and 100 rules on
-// one event type: the CEL `where`, the shared activation, the group key and
-// the alert tracker. A quick script, not a test (speed is asserted nowhere):
+// Measures the per-event cost of rule evaluation for 1, 10 and 100 stateless
+// rules on one event type: the CEL `where`, the shared activation, the group
+// key and the rule runtime's alert state. A quick script, not a test (speed is
+// asserted nowhere); engine/runtime/bench/hot-path.ts measures the mixed set:
 //   npx tsx engine/rules/bench/hot-path.ts
 
-import { AlertTracker } from '../../alerts/index.ts';
 import type { IocEvent } from '../../events/index.ts';
+import { createRuleRuntime } from '../../runtime/index.ts';
 import { compileRuleText, RuleSet } from '../index.ts';
 
 const EVENTS = 200_000;
@@ -53,10 +54,11 @@ for (const n of [1, 10, 100]) {
       for (let i = 0; i < rs.length; i++) if (rs[i]!.matches(e)) sink++;
     });
     console.log(`${''.padEnd(40)} ${(ns / n).toFixed(0).padStart(7)} ns/rule`);
-    const tracker = new AlertTracker({ now: () => 0 });
+    const runtime = createRuleRuntime(set, { now: () => 0 });
     let changes = 0;
-    measure(`${n} rule(s), ${how}: tracker`, evs, (e) => {
-      changes += tracker.process(e, set).length;
+    measure(`${n} rule(s), ${how}: runtime`, evs, (e) => {
+      runtime.process(e);
+      changes += runtime.takeChanges().length;
     });
     console.log(`${''.padEnd(40)} ${changes} alert changes`);
   }
