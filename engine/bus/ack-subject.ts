@@ -23,25 +23,27 @@ function parseIntAt(s: string, from: number, to: number): number {
   return to > from ? n : NaN;
 }
 
+/** Token start offsets of the subject being read; reused, the hot path allocates nothing. */
+const starts = new Int32Array(16);
+
 /**
  * @example ackNumbers('$JS.ACK.IOC_EVENTS.ioc-engine.1.42.7.1700000000000000000.0') // { streamSeq: 42, deliverySeq: 7 }
  * @returns undefined when the subject is not a JetStream ack subject.
  */
 export function ackNumbers(reply: string): AckNumbers | undefined {
   if (!reply.startsWith('$JS.ACK.')) return undefined;
-  // Token start offsets; a subject has at most 12 tokens here.
-  const starts = [0];
+  let tokens = 1;
+  starts[0] = 0;
   for (let i = 0; i < reply.length; i++) {
     if (reply.charCodeAt(i) === DOT) {
-      starts.push(i + 1);
-      if (starts.length > 13) return undefined;
+      if (tokens === 13) return undefined;
+      starts[tokens++] = i + 1;
     }
   }
-  const tokens = starts.length;
   const base = tokens === 9 ? 5 : tokens >= 11 ? 7 : -1;
   if (base < 0) return undefined;
-  const end = (t: number) => (t + 1 < tokens ? starts[t + 1]! - 1 : reply.length);
-  const streamSeq = parseIntAt(reply, starts[base]!, end(base));
-  const deliverySeq = parseIntAt(reply, starts[base + 1]!, end(base + 1));
+  // Token t spans starts[t] up to the dot before starts[t + 1] (base + 2 < tokens always holds here).
+  const streamSeq = parseIntAt(reply, starts[base]!, starts[base + 1]! - 1);
+  const deliverySeq = parseIntAt(reply, starts[base + 1]!, starts[base + 2]! - 1);
   return Number.isNaN(streamSeq) || Number.isNaN(deliverySeq) ? undefined : { streamSeq, deliverySeq };
 }

@@ -113,9 +113,13 @@ export class LiveView {
     return worst;
   }
 
-  /** Sends the coalesced sensor changes. */
+  /** Sends the coalesced sensor changes (nothing to build while no console watches). */
   flush(): void {
     if (this.dirty.size === 0) return;
+    if (!this.updates$.observed) {
+      this.dirty.clear();
+      return;
+    }
     for (const source of this.dirty) {
       const s = this.sensors.get(source);
       if (s) this.updates$.next({ kind: 'sensor', seq: ++this.seq, sensor: { ...s } });

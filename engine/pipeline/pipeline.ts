@@ -316,6 +316,7 @@ export class Pipeline {
     }
     const wm = this.o.runtime.watermark();
     if (Number.isFinite(wm)) this.o.metrics.watermarkLag.set(Math.max(0, (now - wm) / 1000));
+    this.o.metrics.alertsFiring.set(this.o.runtime.firingCount());
     if (now - this.lastSnapshotWall >= this.o.snapshotEveryMs) this.snapshot(now);
   }
 
@@ -370,7 +371,6 @@ export class Pipeline {
       batch.alerts.push(a);
       batch.effects.push(settled(retrying('publish alert', () => this.o.bus.publishAlert(a), policy)));
     }
-    m.alertsFiring.set(this.o.runtime.firingCount());
   }
 
   /** Makes a batch durable everywhere, then acknowledges it. */

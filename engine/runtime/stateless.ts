@@ -24,12 +24,13 @@ export class StatelessExecutor implements Executor {
 
   onEvent(e: IocEvent): void {
     const rule = this.rule;
-    const key = rule.key.keyOf(e);
     const matched = rule.matches(e);
+    // Most events match nothing and most rules hold no alert: decide that before building the key when possible.
+    if (!matched && this.book.size === 0) return;
+    const key = rule.key.keyOf(e);
+    if (!matched && !this.book.has(key)) return;
     const clear = rule.event!.clear;
-    // Most events match nothing and most rules hold no alert: decide that without a lookup when possible.
-    if (!matched && clear === undefined && (this.book.size === 0 || !this.book.has(key))) return;
-    this.book.observe(key, e.time, matched, clear === undefined ? !matched : !matched && clear(e), e);
+    this.book.observe(key, e.time, matched, !matched && (clear === undefined || clear(e)), e);
   }
 
   due(): number {

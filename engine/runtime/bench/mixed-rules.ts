@@ -4,6 +4,8 @@
 // benchmark (`npm run bench`) and the runtime hot-path script run exactly the
 // same rules. Deterministic: the same text every call.
 
+import { hanoiDistricts } from '../../geo/index.ts';
+
 /**
  * Per type, the simulator's 90th percentile (`lo`) and 99.9th (`hi`) in a
  * stormy hour (10th and 0.1th for traffic speed, where low is bad): alert
@@ -17,7 +19,8 @@ const TYPES = [
   { type: 'traffic.speed', lo: 4.1, hi: 2, mid: 19 },
 ] as const;
 
-const ZONES = ['hoan-kiem', 'ba-dinh', 'dong-da', 'hai-ba-trung', 'hoang-mai', 'thanh-xuan', 'cau-giay', 'long-bien', 'tay-ho', 'nam-tu-liem'];
+/** The 30 districts, in the order of the reference table. */
+const DISTRICTS = hanoiDistricts().map((d) => d.id);
 
 function rule(id: string, body: string): string {
   return `  - id: bench.${id}\n    title: { vi: "Quy tắc ${id}", en: "Rule ${id}" }\n    severity: major\n${body.replace(/^/gm, '    ')}\n`;
@@ -31,16 +34,20 @@ function rule(id: string, body: string): string {
  */
 export function mixedRuleSet(): string {
   const out: string[] = ['rules:\n'];
-  // 60 stateless thresholds, 15 per type: a plain threshold, a threshold in some districts, and one with `for`.
+  // 60 stateless thresholds, 15 per type, each for two of the 30 districts (a city sets thresholds per
+  // district): every event is tested by the 15 rules of its type, and at most one of them can fire for it.
+  // A third of them plain, a third resolving only back at the typical level (`clear`, hysteresis),
+  // a third that must hold 2 minutes (`for`) and clear the same way.
   for (let i = 0; i < 60; i++) {
     const t = TYPES[i % 4]!;
     const k = Math.floor(i / 4);
     const x = (t.lo + ((t.hi - t.lo) * k) / 15).toFixed(2);
-    const op = t.type === 'traffic.speed' ? '<' : '>=';
-    let body = `on: ${t.type}\n`;
-    if (k % 3 === 0) body += `where: e.value ${op} ${x}\n`;
-    else if (k % 3 === 1) body += `where: 'e.value ${op} ${x} && e.zone in ["${ZONES[k % 10]}", "${ZONES[(k + 3) % 10]}", "${ZONES[(k + 6) % 10]}"]'\n`;
-    else body += `where: e.value ${op} ${x}\nfor: 2m\n`;
+    const low = t.type === 'traffic.speed';
+    const op = low ? '<' : '>=';
+    const clear = `clear: e.value ${low ? '>' : '<'} ${t.mid}\n`;
+    let body = `on: ${t.type}\nwhere: 'e.value ${op} ${x} && e.zone in ["${DISTRICTS[2 * k]}", "${DISTRICTS[2 * k + 1]}"]'\n`;
+    if (k % 3 === 1) body += clear;
+    else if (k % 3 === 2) body += `for: 2m\n${clear}`;
     body += `message: { vi: "Giá trị {{ e.value }} tại {{ e.source }}", en: "Value {{ e.value }} at {{ e.source }}" }`;
     out.push(rule(`threshold-${i}`, body));
   }
