@@ -109,6 +109,10 @@ export class Pipeline {
   /** Events up to this sequence were processed before a restart: replayed into the rules, their effects suppressed. */
   private replayUntil = 0;
   private replayWatermark = -Infinity;
+  /** Where the replay starts, until its first message is seen (-1 after). */
+  private replayFrom = -1;
+  /** Sequence of the last snapshot saved, to skip saving the same state again. */
+  private snapshotSeq = -1;
   private lastEventWall = 0;
   private watermarkAtLastEvent = -Infinity;
   private lastSnapshotWall = 0;
@@ -176,12 +180,14 @@ export class Pipeline {
       this.o.runtime.restore(snapshot.state);
       this.o.runtime.takeChanges(); // restoring states nothing new
       this.processed = snapshot.seq;
-      this.replayUntil = checkpoint.seq;
-      this.replayWatermark = checkpoint.watermark ?? -Infinity;
-    } else {
-      if (checkpoint.seq > 0) this.o.log.warn({ checkpoint: checkpoint.seq }, 'no usable rule state snapshot; rules start empty after the checkpoint');
-      this.processed = checkpoint.seq;
+    } else if (checkpoint.seq > 0) {
+      // Died before its first snapshot: rebuild the rules' state from the start of the stream.
+      this.o.log.warn({ checkpoint: checkpoint.seq }, 'no usable rule state snapshot; replaying the stream from its start to rebuild rule state');
+      this.processed = 0;
     }
+    this.replayUntil = checkpoint.seq > this.processed ? checkpoint.seq : 0;
+    this.replayWatermark = checkpoint.watermark ?? -Infinity;
+    this.replayFrom = this.processed;
     this.checkpoint = this.processed;
     for (const a of this.o.runtime.firing()) this.o.live.applyAlert(a);
     this.o.metrics.alertsFiring.set(this.o.runtime.firingCount());
@@ -243,8 +249,15 @@ export class Pipeline {
     if (this.replayUntil !== 0 && seq > this.replayUntil) this.endReplay(); // the checkpointed message itself was gone
     const replaying = seq <= this.replayUntil;
     if (replaying) {
+      if (this.replayFrom >= 0) {
+        if (seq > this.replayFrom + 1) {
+          this.o.log.warn({ from: this.replayFrom + 1, to: seq - 1 }, 'the stream no longer holds these events; rule state is rebuilt from what remains');
+        }
+        this.replayFrom = -1;
+      }
       batch.replayed++;
       this.replay(msg);
+      batch.watermark = this.o.runtime.watermark();
       if (seq === this.replayUntil) this.endReplay();
       return;
     }
@@ -322,7 +335,7 @@ export class Pipeline {
 
   /** Takes a snapshot now (consistent with `processed`) and saves it once the checkpoint has caught up. */
   private snapshot(now: number): void {
-    if (this.snapshotting || this.replayUntil !== 0 || this.processed === 0) return;
+    if (this.snapshotting || this.replayUntil !== 0 || this.processed === 0 || this.processed === this.snapshotSeq) return;
     this.snapshotting = true;
     this.lastSnapshotWall = now;
     const seq = this.processed;
@@ -335,6 +348,7 @@ export class Pipeline {
         while (this.checkpoint < seq && !this.abort.signal.aborted) await new Promise((r) => setTimeout(r, 50));
         if (this.abort.signal.aborted) return;
         const bytes = await this.snapshots.save({ seq, state }, now);
+        this.snapshotSeq = seq;
         this.o.metrics.snapshotBytes.set(bytes);
         this.o.log.info({ seq, bytes, takeMs: Math.round(tookMs) }, 'rule state snapshot saved');
       } catch (err) {
