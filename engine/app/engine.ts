@@ -2,7 +2,7 @@
 // gRPC and the HTTP port. Chooses real services or the embedded fallback by
 // `mode`, and says loudly which it runs on. The only place that knows all parts.
 
-import { createHandlers, startGrpcServer, startHttpServer, type Readiness } from '../api/index.ts';
+import { createHandlers, startGrpcServer, startHttpServer, type MethodHandler, type Readiness } from '../api/index.ts';
 import { connectNats, MemoryBus, type Bus, type NatsBus } from '../bus/index.ts';
 import type { Config } from '../config/index.ts';
 import { ConfigError, errorMessage } from '../errors/index.ts';
@@ -113,135 +113,154 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
   metrics.rulesLoaded.set(rules.activeIds().size);
   log.info({ dir: config['rules.dir'], rules: rules.activeIds().size }, 'rules loaded');
 
-  const bus = await chooseBus(config, log);
-  const store = await chooseStore(config, log);
-  const mode = bus.kind === 'embedded' && store.kind === 'memory' ? 'embedded' : `${bus.kind}+${store.kind}`;
-  if (mode !== 'nats+clickhouse') {
-    log.warn(`RUNNING IN ${mode.toUpperCase()} MODE: events and alerts are ${store.kind === 'memory' ? 'NOT stored durably' : 'stored'}; set IOC_NATS_URL and IOC_CLICKHOUSE_URL (or run deploy/local/services.sh start) for the real stack`);
-  }
-
-  // Retried until the services answer: /readyz stays 503 meanwhile, /healthz 200.
-  let storeOk = false;
-  await waitFor('ClickHouse migrations', () => store.migrate(), log);
-  storeOk = true;
-  await waitFor('NATS streams and consumer', () => bus.setup(), log);
-
-  const live = new LiveView();
-  const reportRuleError = ruleErrorReporter(log.child({ sub: 'rules' }), metrics, now);
-  const runtime = createRuleRuntime(rules, {
-    now,
-    allowedLatenessMs: config['rules.allowedLatenessMs'],
-    latePolicy: config['rules.latePolicy'],
-    onRuleError: reportRuleError,
-  });
-  const alertsSub = bus.alerts().subscribe((a) => live.applyAlert(a));
-  const pipeline = new Pipeline({
-    bus,
-    store,
-    runtime,
-    zones: new ZoneLocator(hanoiDistricts()),
-    live,
-    metrics,
-    log: log.child({ sub: 'pipeline' }),
-    validate: { now, maxFutureMs: config['ingest.maxFutureSeconds'] * 1000 },
-    consumer: config['nats.consumer'],
-    batch: config['nats.batch'],
-    maxAckPending: config['nats.maxAckPending'],
-    batchRows: config['writer.batchRows'],
-    flushMs: config['writer.flushMs'],
-    retryMaxMs: config['writer.retryMaxMs'],
-    idleAdvanceMs: config['rules.idleAdvanceMs'],
-    snapshotEveryMs: config['state.snapshotEveryMs'],
-    now,
-  });
-  await pipeline.start();
-  const watcher = new RulesWatcher({
-    dir: config['rules.dir'],
-    load: () => loadRulesDir(config['rules.dir']),
-    current: () => rules.rules,
-    apply: (next) => {
-      rules = new RuleSet(next);
-      metrics.rulesLoaded.set(rules.activeIds().size);
-      void pipeline.reload(next).then(
-        (r) => log.info({ kept: r.kept.length, restarted: r.restarted, added: r.added, removed: r.removed }, 'rules in force'),
-        (err: unknown) => log.error({ err: errorMessage(err) }, 'rules could not be put in force'),
-      );
-      return `${rules.activeIds().size} rules`;
-    },
-    onResult: (ok) => metrics.reloads.labels(ok ? 'ok' : 'partial').inc(),
-    log: log.child({ sub: 'rules' }),
-  });
-  if (config['rules.watch']) watcher.start();
-  void pipeline.whenStopped().then(() => {
-    if (pipeline.failure) opts.onFatal?.(pipeline.failure);
-  });
-
-  const handlers = createHandlers({
-    bus,
-    live,
-    metrics,
-    log: log.child({ sub: 'api' }),
-    validate: { now, maxFutureMs: config['ingest.maxFutureSeconds'] * 1000 },
-    mode,
-  });
-  const readiness = (): Readiness => {
-    const checks = {
-      nats: { ok: bus.connected(), detail: bus.kind },
-      clickhouse: { ok: storeOk, detail: store.kind },
-      rules: { ok: true, detail: `${rules.activeIds().size} rules` },
-      pipeline: { ok: pipeline.failure === undefined, detail: pipeline.failure ? errorMessage(pipeline.failure) : 'running' },
-    };
-    return { ready: Object.values(checks).every((c) => c.ok), checks };
-  };
-  const grpcServer = await startGrpcServer({ handlers, host: config['grpc.host'], port: config['grpc.port'], log: log.child({ sub: 'grpc' }), metrics });
+  // The HTTP port opens first, so /healthz answers (and /readyz says why not
+  // ready) while NATS and ClickHouse are still being waited for.
+  const handlers = new Map<string, MethodHandler>();
+  let starting: string | undefined = 'connecting to NATS';
+  let readiness = (): Readiness => ({ ready: false, checks: { startup: { ok: false, detail: starting ?? 'starting' } } });
   const httpServer = await startHttpServer({
     handlers,
     host: config['http.host'],
     port: config['http.port'],
     consoleDir: config['console.dir'],
     corsOrigins: config['http.corsOrigins'].split(',').map((s) => s.trim()).filter(Boolean),
-    readiness,
+    readiness: () => readiness(),
     metrics,
     log: log.child({ sub: 'http' }),
   });
+  try {
+    return await startServing();
+  } catch (err) {
+    await httpServer.close();
+    throw err;
+  }
 
-  const health = setInterval(() => {
-    void store.ping().then((ok) => {
-      if (ok !== storeOk) log[ok ? 'info' : 'warn'](`storage is ${ok ? 'reachable again' : 'unreachable'}`);
-      storeOk = ok;
-    });
-    if (bus.kind === 'nats') {
-      (bus as NatsBus).pending().then((n) => metrics.consumerLag.set(n), () => undefined);
+  async function startServing(): Promise<RunningEngine> {
+    const bus = await chooseBus(config, log);
+    starting = 'connecting to ClickHouse';
+    const store = await chooseStore(config, log);
+    const mode = bus.kind === 'embedded' && store.kind === 'memory' ? 'embedded' : `${bus.kind}+${store.kind}`;
+    if (mode !== 'nats+clickhouse') {
+      log.warn(`RUNNING IN ${mode.toUpperCase()} MODE: events and alerts are ${store.kind === 'memory' ? 'NOT stored durably' : 'stored'}; set IOC_NATS_URL and IOC_CLICKHOUSE_URL (or run deploy/local/services.sh start) for the real stack`);
     }
-  }, 5000);
-  health.unref();
 
-  log.info({ mode, http: httpServer.port, grpc: grpcServer.port }, 'engine started');
-  return {
-    mode,
-    httpPort: httpServer.port,
-    grpcPort: grpcServer.port,
-    bus,
-    store,
-    live,
-    metrics,
-    get rules() {
-      return rules;
-    },
-    readiness,
-    reloadRules: () => watcher.reload(),
-    stop: async (drainMs = 5000) => {
-      watcher.stop();
-      clearInterval(health);
-      await pipeline.stop(drainMs);
-      await Promise.all([grpcServer.close(), httpServer.close()]);
-      alertsSub.unsubscribe();
-      live.close();
-      await bus.close();
-      await store.close();
-      log.info('engine stopped');
-    },
-  };
+    // Retried until the services answer: /readyz stays 503 meanwhile, /healthz 200.
+    let storeOk = false;
+    starting = 'applying ClickHouse migrations';
+    await waitFor('ClickHouse migrations', () => store.migrate(), log);
+    storeOk = true;
+    starting = 'creating NATS streams';
+    await waitFor('NATS streams and consumer', () => bus.setup(), log);
+    starting = 'restoring rule state';
+
+    const live = new LiveView();
+    const reportRuleError = ruleErrorReporter(log.child({ sub: 'rules' }), metrics, now);
+    const runtime = createRuleRuntime(rules, {
+      now,
+      allowedLatenessMs: config['rules.allowedLatenessMs'],
+      latePolicy: config['rules.latePolicy'],
+      onRuleError: reportRuleError,
+    });
+    const alertsSub = bus.alerts().subscribe((a) => live.applyAlert(a));
+    const pipeline = new Pipeline({
+      bus,
+      store,
+      runtime,
+      zones: new ZoneLocator(hanoiDistricts()),
+      live,
+      metrics,
+      log: log.child({ sub: 'pipeline' }),
+      validate: { now, maxFutureMs: config['ingest.maxFutureSeconds'] * 1000 },
+      consumer: config['nats.consumer'],
+      batch: config['nats.batch'],
+      maxAckPending: config['nats.maxAckPending'],
+      batchRows: config['writer.batchRows'],
+      flushMs: config['writer.flushMs'],
+      retryMaxMs: config['writer.retryMaxMs'],
+      idleAdvanceMs: config['rules.idleAdvanceMs'],
+      snapshotEveryMs: config['state.snapshotEveryMs'],
+      now,
+    });
+    await pipeline.start();
+    const watcher = new RulesWatcher({
+      dir: config['rules.dir'],
+      load: () => loadRulesDir(config['rules.dir']),
+      current: () => rules.rules,
+      apply: (next) => {
+        rules = new RuleSet(next);
+        metrics.rulesLoaded.set(rules.activeIds().size);
+        void pipeline.reload(next).then(
+          (r) => log.info({ kept: r.kept.length, restarted: r.restarted, added: r.added, removed: r.removed }, 'rules in force'),
+          (err: unknown) => log.error({ err: errorMessage(err) }, 'rules could not be put in force'),
+        );
+        return `${rules.activeIds().size} rules`;
+      },
+      onResult: (ok) => metrics.reloads.labels(ok ? 'ok' : 'partial').inc(),
+      log: log.child({ sub: 'rules' }),
+    });
+    if (config['rules.watch']) watcher.start();
+    void pipeline.whenStopped().then(() => {
+      if (pipeline.failure) opts.onFatal?.(pipeline.failure);
+    });
+
+    for (const [path, handler] of createHandlers({
+      bus,
+      live,
+      metrics,
+      log: log.child({ sub: 'api' }),
+      validate: { now, maxFutureMs: config['ingest.maxFutureSeconds'] * 1000 },
+      mode,
+    })) handlers.set(path, handler);
+    readiness = (): Readiness => {
+      const checks = {
+        nats: { ok: bus.connected(), detail: bus.kind },
+        clickhouse: { ok: storeOk, detail: store.kind },
+        rules: { ok: true, detail: `${rules.activeIds().size} rules` },
+        pipeline: { ok: pipeline.failure === undefined, detail: pipeline.failure ? errorMessage(pipeline.failure) : 'running' },
+      };
+      return { ready: Object.values(checks).every((c) => c.ok), checks };
+    };
+    const grpcServer = await startGrpcServer({ handlers, host: config['grpc.host'], port: config['grpc.port'], log: log.child({ sub: 'grpc' }), metrics });
+    starting = undefined;
+
+    const health = setInterval(() => {
+      void store.ping().then((ok) => {
+        if (ok !== storeOk) log[ok ? 'info' : 'warn'](`storage is ${ok ? 'reachable again' : 'unreachable'}`);
+        storeOk = ok;
+      });
+      if (bus.kind === 'nats') {
+        (bus as NatsBus).pending().then((n) => metrics.consumerLag.set(n), () => undefined);
+      }
+    }, 5000);
+    health.unref();
+
+    log.info({ mode, http: httpServer.port, grpc: grpcServer.port }, 'engine started');
+    return {
+      mode,
+      httpPort: httpServer.port,
+      grpcPort: grpcServer.port,
+      bus,
+      store,
+      live,
+      metrics,
+      get rules() {
+        return rules;
+      },
+      readiness,
+      reloadRules: () => watcher.reload(),
+      stop: async (drainMs = 5000) => {
+        watcher.stop();
+        clearInterval(health);
+        await pipeline.stop(drainMs);
+        await Promise.all([grpcServer.close(), httpServer.close()]);
+        alertsSub.unsubscribe();
+        live.close();
+        await bus.close();
+        await store.close();
+        log.info('engine stopped');
+      },
+    };
+  }
 }
 
 async function waitFor(what: string, op: () => Promise<void>, log: Logger): Promise<void> {

@@ -249,6 +249,8 @@ export class NatsBus implements Bus {
     });
     const stop = () => messages.stop();
     opts.signal.addEventListener('abort', stop, { once: true });
+    // Stopped while the consumer was being set up: the abort event has already fired.
+    if (opts.signal.aborted) stop();
     try {
       const ended = await messages.closed();
       if (failure !== undefined) throw failure;
