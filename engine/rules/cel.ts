@@ -7,6 +7,7 @@
 // checks, and a CEL runtime error is thrown to the caller, never swallowed.
 
 import { Environment, type ParseResult, type ASTNode } from '@marcbachmann/cel-js';
+import { zoneGuard } from './zone-guard.ts';
 import type { IocEvent } from '../events/index.ts';
 import { compileClosure, type Activation, type ClosureScope } from './cel-closures.ts';
 import { baseContext, type RuleContext } from './context.ts';
@@ -133,6 +134,8 @@ export interface CelExpr {
 export interface CelProgram extends CelExpr {
   /** Evaluates against the event; throws the CEL error when evaluation fails. */
   run(e: IocEvent): unknown;
+  /** The districts the condition can be true in, when it says (see zone-guard.ts). */
+  readonly zones: ReadonlySet<string> | undefined;
 }
 
 export interface CompileOptions {
@@ -160,7 +163,7 @@ export function compileCel(source: string, opts: CompileOptions = {}): CelCompil
   const r = compileIn(env.event, env.closures, ctx, source, opts);
   if (!r.ok) return r;
   const p = r.program;
-  return { ok: true, program: { source, type: p.type, engine: p.engine, eval: p.eval, run: (e: IocEvent): unknown => p.eval(activationOf(e)) } };
+  return { ok: true, program: { source, type: p.type, engine: p.engine, eval: p.eval, run: (e: IocEvent): unknown => p.eval(activationOf(e)), zones: r.ast ? zoneGuard(r.ast) : undefined } };
 }
 
 /** Variables of a scope other than the event scope: the steps of a sequence, aggregates, a group key. */
@@ -220,7 +223,7 @@ export function celScope(spec: ScopeSpec, opts: CompileOptions = {}): CelScope {
   return { compile: (source, o = {}) => compileIn(env, closures, ctx, source, { ...opts, ...o }, names), makeKey };
 }
 
-function compileIn(env: Environment, closures: ClosureScope, ctx: RuleContext, source: string, opts: CompileOptions, names?: ScopeNames): CelCompileResult<CelExpr> {
+function compileIn(env: Environment, closures: ClosureScope, ctx: RuleContext, source: string, opts: CompileOptions, names?: ScopeNames): CelCompileResult<CelExpr> & { ast?: ASTNode } {
   let parsed: ParseResult;
   try {
     parsed = env.parse(source);
@@ -238,8 +241,8 @@ function compileIn(env: Environment, closures: ClosureScope, ctx: RuleContext, s
   }
   const type = checked.type ?? 'dyn';
   const closure = opts.interpret ? undefined : compileClosure(parsed.ast, closures);
-  if (closure !== undefined) return { ok: true, program: { source, type, engine: 'closure', eval: closure } };
-  return { ok: true, program: { source, type, engine: 'interpreter', eval: (a: Activation): unknown => parsed(a) } };
+  if (closure !== undefined) return { ok: true, program: { source, type, engine: 'closure', eval: closure }, ast: parsed.ast };
+  return { ok: true, program: { source, type, engine: 'interpreter', eval: (a: Activation): unknown => parsed(a) }, ast: parsed.ast };
 }
 
 /** The load-time checks of the rule functions' literal arguments, anywhere in the tree. */

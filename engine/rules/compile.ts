@@ -57,6 +57,8 @@ export interface CompiledRule extends AlertRule {
   readonly keepFiringForMs: number;
   readonly throttleMs: number;
   readonly maxKeys: number;
+  /** The districts `where` can be true in (a top-level `e.zone in [...]`), undefined when any. */
+  readonly zones: ReadonlySet<string> | undefined;
   readonly key: KeyPlan;
   /** Stateless rules. */
   readonly event: EventPlan | undefined;
@@ -636,6 +638,7 @@ class Rule implements CompiledRule {
   readonly keepFiringForMs: number;
   readonly throttleMs: number;
   readonly maxKeys: number;
+  readonly zones: ReadonlySet<string> | undefined;
   readonly event: EventPlan | undefined;
   readonly window: WindowPlan | undefined;
   readonly absence: AbsencePlan | undefined;
@@ -666,6 +669,7 @@ class Rule implements CompiledRule {
     this.keepFiringForMs = spec.keepFiringFor !== undefined ? parseDuration(spec.keepFiringFor)! : kind === 'sequence' ? DEFAULT_SEQUENCE_KEEP_FIRING_MS : 0;
     this.throttleMs = spec.throttle !== undefined ? parseDuration(spec.throttle)! : 0;
     this.maxKeys = spec.maxKeys ?? DEFAULT_MAX_KEYS;
+    this.zones = condition?.zones;
     this.event = plans.event;
     this.window = plans.window;
     this.absence = plans.absence;

@@ -24,6 +24,8 @@ export class StatelessExecutor implements Executor {
 
   onEvent(e: IocEvent): void {
     const rule = this.rule;
+    // A rule for other districts, holding no alert, has nothing to do with this event: skip even its condition.
+    if (this.book.size === 0 && rule.zones !== undefined && !rule.zones.has(e.zone ?? '')) return;
     const matched = rule.matches(e);
     // Most events match nothing and most rules hold no alert: decide that before building the key when possible.
     if (!matched && this.book.size === 0) return;
