@@ -23,6 +23,15 @@ const MAX_ATTR_LENGTH = 4096;
 /** 2000-01-01: anything earlier is almost surely seconds or a zero, not city data. */
 const MIN_TIME_MS = 946_684_800_000;
 
+/** Types already seen valid; a city has a few dozen, so the pattern runs once per type (bounded). */
+const knownTypes = new Set<string>();
+
+function checkType(type: string): boolean {
+  if (type.length > 128 || !TYPE_PATTERN.test(type)) return false;
+  if (knownTypes.size < 1000) knownTypes.add(type);
+  return true;
+}
+
 const KNOWN = new Set(['id', 'type', 'source', 'time', 'value', 'unit', 'lat', 'lon', 'zone', 'attrs']);
 
 function reject(reason: Rejection['reason'], detail: string, id?: string): DecodeResult {
@@ -93,7 +102,7 @@ export function validateEvent(input: unknown, opts: ValidateOptions = defaultVal
 
   const type = obj.type;
   if (type === undefined || type === null || type === '') return reject('missing_field', 'type is missing', id);
-  if (typeof type !== 'string' || !TYPE_PATTERN.test(type) || type.length > 128) {
+  if (typeof type !== 'string' || (!knownTypes.has(type) && !checkType(type))) {
     return reject('invalid_field', `type must be dotted words like "water.level", got ${describe(type)}`, id);
   }
 
@@ -142,14 +151,14 @@ export function validateEvent(input: unknown, opts: ValidateOptions = defaultVal
     }
   }
 
-  const event: IocEvent = { id, type, source, time, attrs };
-  if (value !== undefined) event.value = value;
-  if (unit !== undefined) event.unit = unit;
-  if (lat !== undefined && lon !== undefined) {
-    event.lat = lat;
-    event.lon = lon;
-  }
-  if (zone !== undefined) event.zone = zone;
+  // Every event has the same fields in the same order (absent ones undefined), so the
+  // rules, the row encoder and the live view see one object shape, which V8 runs fastest.
+  const event: IocEvent = {
+    id, type, source, time, value, unit,
+    lat: lon === undefined ? undefined : lat,
+    lon: lat === undefined ? undefined : lon,
+    zone, attrs, extra: undefined,
+  };
   for (const k in obj) {
     if (!KNOWN.has(k)) (event.extra ??= {})[k] = obj[k];
   }
