@@ -10,7 +10,7 @@ import type { IocEvent } from '../events/index.ts';
 import type { CompiledRule } from '../rules/index.ts';
 import { AlertBook } from './alert-book.ts';
 import type { ContextOps, Executor, RuntimeCore } from './executor.ts';
-import { TimerHeap } from './timer-heap.ts';
+import { nextDue, runDueInOrder, TimerHeap, type Timer } from './timer-heap.ts';
 
 interface Silence {
   values: readonly string[];
@@ -91,30 +91,21 @@ export class AbsenceExecutor implements Executor {
   }
 
   due(): number {
-    const a = this.deadlines.peekTime();
-    const b = this.book.due();
-    return a < b ? a : b;
+    return nextDue(this.deadlines, this.book);
   }
 
   runDue(watermark: number): void {
-    const absent = this.rule.absence!.absentMs;
-    for (;;) {
-      const a = this.deadlines.peekTime();
-      const b = this.book.due();
-      if (a <= b) {
-        if (a > watermark) return;
-        const d = this.deadlines.pop()!;
-        const k = this.keys.get(d.key);
-        if (k === undefined) continue;
-        const deadline = k.last + absent;
-        if (deadline > d.time) this.schedule(deadline, d.key);
-        else this.book.observe(d.key, deadline, true, false, ctxOf(k));
-      } else {
-        if (b > watermark) return;
-        this.book.runDue();
-      }
-    }
+    runDueInOrder(this.deadlines, this.book, watermark, this.onDeadline);
   }
+
+  /** A key's silence deadline came: fire, unless it spoke since (then wait for its new deadline). */
+  private readonly onDeadline = (d: Timer): void => {
+    const k = this.keys.get(d.key);
+    if (k === undefined) return;
+    const deadline = k.last + this.rule.absence!.absentMs;
+    if (deadline > d.time) this.schedule(deadline, d.key);
+    else this.book.observe(d.key, deadline, true, false, ctxOf(k));
+  };
 
   /** Registry keys not heard from yet start their silence now. */
   start(watermark: number): void {

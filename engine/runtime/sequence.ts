@@ -10,7 +10,7 @@ import type { IocEvent } from '../events/index.ts';
 import { celEvent, type CompiledRule, type SequencePlan } from '../rules/index.ts';
 import { AlertBook } from './alert-book.ts';
 import type { ContextOps, Executor, RuntimeCore } from './executor.ts';
-import { TimerHeap } from './timer-heap.ts';
+import { nextDue, runDueInOrder, TimerHeap, type Timer } from './timer-heap.ts';
 
 /** Heap kinds: buffered events run before timeouts due at the same time. */
 const T_EVENT = 0;
@@ -169,35 +169,26 @@ export class SequenceExecutor implements Executor {
   }
 
   due(): number {
-    const a = this.heap.peekTime();
-    const b = this.book.due();
-    return a < b ? a : b;
+    return nextDue(this.heap, this.book);
   }
 
   runDue(watermark: number): void {
-    for (;;) {
-      const a = this.heap.peekTime();
-      const b = this.book.due();
-      if (a <= b) {
-        if (a > watermark) return;
-        const t = this.heap.pop()!;
-        if (t.kind === T_TIMEOUT) {
-          this.timeout(t.key, t.time);
-          continue;
-        }
-        const b = this.buffer.get(t.key)!;
-        this.buffer.delete(t.key);
-        try {
-          this.match(b.e, b.mask);
-        } catch (err) {
-          this.core.ruleError(this.rule.id, b.e, err);
-        }
-      } else {
-        if (b > watermark) return;
-        this.book.runDue();
-      }
-    }
+    runDueInOrder(this.heap, this.book, watermark, this.onTimer);
   }
+
+  private readonly onTimer = (t: Timer): void => {
+    if (t.kind === T_TIMEOUT) {
+      this.timeout(t.key, t.time);
+      return;
+    }
+    const b = this.buffer.get(t.key)!;
+    this.buffer.delete(t.key);
+    try {
+      this.match(b.e, b.mask);
+    } catch (err) {
+      this.core.ruleError(this.rule.id, b.e, err);
+    }
+  };
 
   start(): void {}
 

@@ -11,7 +11,7 @@ import type { CompiledRule, WindowPlan } from '../rules/index.ts';
 import { PaneLayout } from './aggregates.ts';
 import { AlertBook } from './alert-book.ts';
 import type { Executor, RuntimeCore } from './executor.ts';
-import { TimerHeap } from './timer-heap.ts';
+import { nextDue, runDueInOrder, TimerHeap, type Timer } from './timer-heap.ts';
 import { distinctOnly, readArgs } from './window-args.ts';
 import { activation, windowOps, type WindowCtx } from './windowed.ts';
 
@@ -115,26 +115,17 @@ export class SessionExecutor implements Executor {
   }
 
   due(): number {
-    const a = this.timers.peekTime();
-    const b = this.book.due();
-    return a < b ? a : b;
+    return nextDue(this.timers, this.book);
   }
 
   runDue(watermark: number): void {
-    for (;;) {
-      const a = this.timers.peekTime();
-      const b = this.book.due();
-      if (a <= b) {
-        if (a > watermark) return;
-        const t = this.timers.pop()!;
-        if (t.kind === T_CLOSE) this.close(t.key, t.time);
-        else this.noData(t.key, t.time);
-      } else {
-        if (b > watermark) return;
-        this.book.runDue();
-      }
-    }
+    runDueInOrder(this.timers, this.book, watermark, this.onTimer);
   }
+
+  private readonly onTimer = (t: Timer): void => {
+    if (t.kind === T_CLOSE) this.close(t.key, t.time);
+    else this.noData(t.key, t.time);
+  };
 
   private close(key: string, time: number): void {
     const k = this.keys.get(key);

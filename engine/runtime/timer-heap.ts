@@ -68,3 +68,35 @@ export class TimerHeap {
     this.items.length = 0;
   }
 }
+
+/** What the runners below need of an AlertBook: its next deadline and a way to run it. */
+export interface DueBook {
+  due(): number;
+  runDue(): void;
+}
+
+/** The earlier of the heap's next timer and the book's next deadline. */
+export function nextDue(heap: TimerHeap, book: DueBook): number {
+  const a = heap.peekTime();
+  const b = book.due();
+  return a < b ? a : b;
+}
+
+/**
+ * Runs the heap's timers and the book's deadlines that are due at the
+ * watermark, interleaved in time order (a timer before a book deadline at the
+ * same time), handing each timer to `onTimer`.
+ */
+export function runDueInOrder(heap: TimerHeap, book: DueBook, watermark: number, onTimer: (t: Timer) => void): void {
+  for (;;) {
+    const a = heap.peekTime();
+    const b = book.due();
+    if (a <= b) {
+      if (a > watermark) return;
+      onTimer(heap.pop()!);
+    } else {
+      if (b > watermark) return;
+      book.runDue();
+    }
+  }
+}
