@@ -12,7 +12,7 @@ import { asyncScheduler, concatMap, Observable, type SchedulerLike, type Subscri
 import type { Alert } from '../alerts/index.ts';
 import type { Bus, DeadLetter, InboundMessage } from '../bus/index.ts';
 import { errorMessage, UnavailableError } from '../errors/index.ts';
-import { decodeEvent, encodeEventJson, type IocEvent, type RejectReason, type ValidateOptions } from '../events/index.ts';
+import { decodeEvent, encodeEventJson, type DecodeResult, type IocEvent, type RejectReason, type ValidateOptions } from '../events/index.ts';
 import type { ZoneLocator } from '../geo/index.ts';
 import type { LiveView } from '../live/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -262,17 +262,12 @@ export class Pipeline {
       return;
     }
     const data = msg.data;
-    // Reading headers costs more than the rest of decoding; a JSON body does not need them.
-    const decoded = decodeEvent(data, data[0] === OPEN_BRACE ? undefined : msg.contentType, msg.subject, this.o.validate);
+    const decoded = this.decode(msg);
     if (!decoded.ok) {
       this.reject(batch, decoded.rejection.reason, { rejection: decoded.rejection, subject: msg.subject, data, contentType: msg.contentType });
       return;
     }
     const e: IocEvent = decoded.event;
-    if (e.zone === undefined && e.lat !== undefined && e.lon !== undefined) {
-      const zone = this.o.zones.zoneOf(e.lat, e.lon);
-      if (zone !== undefined) e.zone = zone;
-    }
     const runtime = this.o.runtime;
     const verdict = runtime.process(e);
     this.lastEventWall = this.o.now();
@@ -293,16 +288,25 @@ export class Pipeline {
 
   /** A message processed before the restart: rebuild rule state only (it was stored, published and counted then). */
   private replay(msg: InboundMessage): void {
-    const data = msg.data;
-    const decoded = decodeEvent(data, data[0] === OPEN_BRACE ? undefined : msg.contentType, msg.subject, this.o.validate);
+    const decoded = this.decode(msg);
     if (!decoded.ok) return;
-    const e = decoded.event;
-    if (e.zone === undefined && e.lat !== undefined && e.lon !== undefined) {
-      const zone = this.o.zones.zoneOf(e.lat, e.lon);
-      if (zone !== undefined) e.zone = zone;
-    }
-    this.o.runtime.process(e);
+    this.o.runtime.process(decoded.event);
     this.o.runtime.takeChanges();
+  }
+
+  /** Decodes and validates a message, and derives the event's zone from its position when it has none. */
+  private decode(msg: InboundMessage): DecodeResult {
+    const data = msg.data;
+    // Reading headers costs more than the rest of decoding; a JSON body does not need them.
+    const decoded = decodeEvent(data, data[0] === OPEN_BRACE ? undefined : msg.contentType, msg.subject, this.o.validate);
+    if (decoded.ok) {
+      const e = decoded.event;
+      if (e.zone === undefined && e.lat !== undefined && e.lon !== undefined) {
+        const zone = this.o.zones.zoneOf(e.lat, e.lon);
+        if (zone !== undefined) e.zone = zone;
+      }
+    }
+    return decoded;
   }
 
   /** Replay reached the checkpoint: move to the watermark it had, silently, then run normally. */
