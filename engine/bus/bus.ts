@@ -14,12 +14,8 @@ export interface InboundMessage {
   readonly data: Uint8Array;
   /** The `Content-Type` header, if any. */
   readonly contentType: string | undefined;
-  /** True when the bus delivered this message before and it was not acknowledged. */
-  readonly redelivered: boolean;
   /** Acknowledges this message and every earlier one of the same consumer. */
   ack(): void;
-  /** Tells the bus the message is still being worked on (resets its redelivery timer). */
-  working(): void;
 }
 
 export interface ConsumeOptions {

@@ -107,11 +107,9 @@ export class MemoryBus implements Bus {
         subject: m.subject,
         data: m.data,
         contentType: m.contentType,
-        redelivered: false,
         ack: () => {
           if (seq > this.ackFloor) this.ackFloor = seq;
         },
-        working: () => {},
       });
       // Like a pull batch: give timers and I/O a turn now and then.
       if (++sinceYield >= 512) {

@@ -63,14 +63,8 @@ class NatsInbound implements InboundMessage {
   get contentType(): string | undefined {
     return this.m.headers?.get('Content-Type') || undefined;
   }
-  get redelivered(): boolean {
-    return this.m.redelivered;
-  }
   ack(): void {
     this.m.ack();
-  }
-  working(): void {
-    this.m.working();
   }
 }
 
