@@ -9,6 +9,7 @@ const byCode: Record<ErrorCode, GrpcStatus> = {
   unavailable: GrpcStatus.UNAVAILABLE,
   resource_exhausted: GrpcStatus.RESOURCE_EXHAUSTED,
   failed_precondition: GrpcStatus.FAILED_PRECONDITION,
+  aborted: GrpcStatus.ABORTED,
   internal: GrpcStatus.INTERNAL,
 };
 

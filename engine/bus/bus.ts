@@ -49,6 +49,29 @@ export interface StateStore {
   entries(prefix: string): Promise<Map<string, Uint8Array>>;
 }
 
+/** One entry of a versioned store: its bytes and the revision to compare against. */
+export interface VersionedEntry {
+  value: Uint8Array;
+  revision: number;
+}
+
+/**
+ * A key-value bucket with compare-and-set, for state that two engine
+ * processes must never overwrite blindly (incidents, silences).
+ */
+export interface VersionedStore {
+  /** Every key and its latest entry. */
+  entries(): Promise<Map<string, VersionedEntry>>;
+  /**
+   * Writes `value` if the key's revision is still `expected` (0: the key must
+   * not exist); resolves with the new revision, rejects with ConflictError
+   * when someone else wrote first.
+   */
+  put(key: string, value: Uint8Array, expected: number): Promise<number>;
+  /** Deletes the key if its revision is still `expected`; ConflictError otherwise. */
+  delete(key: string, expected: number): Promise<void>;
+}
+
 export interface PublishResult {
   /** The bus already held this event (same source and id): nothing new was stored. */
   duplicate: boolean;
@@ -77,6 +100,16 @@ export interface Bus {
   publishAlert(alert: Alert): Promise<void>;
   /** Every alert state change published on the bus, live, from any engine process. */
   alerts(): Observable<Alert>;
+  /**
+   * Reads the alerts stream in order from `startAfter + 1`, calling `onAlert`
+   * with each change and its stream sequence, live, until `signal` aborts.
+   * Keeps no server-side state: the caller keeps its own position.
+   */
+  readAlerts(startAfter: number, onAlert: (alert: Alert, seq: number) => void, signal: AbortSignal): Promise<void>;
+  /** Publishes a notification; de-duplicated by `msgId` when a stream captures the subject. Resolves once sent (stored, when a stream captures it). */
+  publishNotification(subject: string, data: Uint8Array, msgId: string): Promise<void>;
+  /** Opens (creating when absent) a versioned bucket. */
+  versionedStore(bucket: string): Promise<VersionedStore>;
   /** Engine state that must survive restarts. */
   readonly state: StateStore;
   /** True while connected. */

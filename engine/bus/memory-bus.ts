@@ -5,7 +5,8 @@
 import { Subject, type Observable } from 'rxjs';
 import type { Alert } from '../alerts/index.ts';
 import { eventKey, type IocEvent } from '../events/index.ts';
-import type { Bus, ConsumeOptions, DeadLetter, InboundMessage, PublishResult, StateStore } from './bus.ts';
+import { ConflictError } from '../errors/index.ts';
+import type { Bus, ConsumeOptions, DeadLetter, InboundMessage, PublishResult, StateStore, VersionedEntry, VersionedStore } from './bus.ts';
 
 interface Stored {
   seq: number;
@@ -27,6 +28,24 @@ class MemoryState implements StateStore {
   }
   async entries(prefix: string): Promise<Map<string, Uint8Array>> {
     return new Map([...this.map].filter(([k]) => k.startsWith(prefix)));
+  }
+}
+
+class MemoryVersioned implements VersionedStore {
+  private readonly map = new Map<string, VersionedEntry>();
+  private revision = 0;
+  async entries(): Promise<Map<string, VersionedEntry>> {
+    return new Map(this.map);
+  }
+  async put(key: string, value: Uint8Array, expected: number): Promise<number> {
+    if ((this.map.get(key)?.revision ?? 0) !== expected) throw new ConflictError(`${key} was changed by someone else (expected revision ${expected})`);
+    const revision = ++this.revision;
+    this.map.set(key, { value, revision });
+    return revision;
+  }
+  async delete(key: string, expected: number): Promise<void> {
+    if ((this.map.get(key)?.revision ?? 0) !== expected) throw new ConflictError(`${key} was changed by someone else (expected revision ${expected})`);
+    this.map.delete(key);
   }
 }
 
@@ -130,6 +149,35 @@ export class MemoryBus implements Bus {
 
   alerts(): Observable<Alert> {
     return this.alerts$;
+  }
+
+  /** Nothing is kept in memory for replay: reads from now on, numbering the changes itself. */
+  async readAlerts(_startAfter: number, onAlert: (alert: Alert, seq: number) => void, signal: AbortSignal): Promise<void> {
+    let seq = 0;
+    const sub = this.alerts$.subscribe((a) => onAlert(a, ++seq));
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      sub.add(() => resolve());
+    });
+    sub.unsubscribe();
+  }
+
+  /** Published notifications, newest last (bounded), for the demo and tests. */
+  readonly notifications: { subject: string; data: Uint8Array; msgId: string }[] = [];
+
+  async publishNotification(subject: string, data: Uint8Array, msgId: string): Promise<void> {
+    if (this.notifications.some((n) => n.msgId === msgId)) return;
+    this.notifications.push({ subject, data, msgId });
+    if (this.notifications.length > 1000) this.notifications.shift();
+  }
+
+  private readonly buckets = new Map<string, MemoryVersioned>();
+
+  async versionedStore(bucket: string): Promise<VersionedStore> {
+    let b = this.buckets.get(bucket);
+    if (!b) this.buckets.set(bucket, (b = new MemoryVersioned()));
+    return b;
   }
 
   connected(): boolean {

@@ -21,11 +21,11 @@ import {
 } from 'nats';
 import { Observable, share } from 'rxjs';
 import { alertMessageId, alertSubject, type Alert } from '../alerts/index.ts';
-import { UnavailableError, errorMessage } from '../errors/index.ts';
+import { ConflictError, UnavailableError, errorMessage } from '../errors/index.ts';
 import { eventKey, type IocEvent } from '../events/index.ts';
 import type { Logger } from '../log/index.ts';
 import { ackNumbers } from './ack-subject.ts';
-import type { Bus, ConsumeOptions, DeadLetter, InboundMessage, PublishResult, StateStore } from './bus.ts';
+import type { Bus, ConsumeOptions, DeadLetter, InboundMessage, PublishResult, StateStore, VersionedEntry, VersionedStore } from './bus.ts';
 
 export interface NatsBusOptions {
   servers: string;
@@ -90,6 +90,46 @@ class KvState implements StateStore {
     }
     return out;
   }
+}
+
+/** KV with compare-and-set: `create` for a new key, `update` against the last revision. */
+class KvVersioned implements VersionedStore {
+  constructor(
+    private readonly kv: KV,
+    private readonly bucket: string,
+  ) {}
+  async entries(): Promise<Map<string, VersionedEntry>> {
+    const out = new Map<string, VersionedEntry>();
+    const keys: string[] = [];
+    for await (const k of await this.kv.keys()) keys.push(k);
+    for (const k of keys) {
+      const e = await this.kv.get(k);
+      if (e && e.operation === 'PUT') out.set(k, { value: e.value, revision: e.revision });
+    }
+    return out;
+  }
+  async put(key: string, value: Uint8Array, expected: number): Promise<number> {
+    try {
+      return expected === 0 ? await this.kv.create(key, value) : await this.kv.update(key, value, expected);
+    } catch (err) {
+      if (isWrongSequence(err)) throw new ConflictError(`${this.bucket}/${key} was changed by another engine process (expected revision ${expected})`, { cause: err });
+      throw new UnavailableError(`cannot write ${this.bucket}/${key}: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+  async delete(key: string, expected: number): Promise<void> {
+    try {
+      await this.kv.delete(key, { previousSeq: expected });
+    } catch (err) {
+      if (isWrongSequence(err)) throw new ConflictError(`${this.bucket}/${key} was changed by another engine process (expected revision ${expected})`, { cause: err });
+      throw new UnavailableError(`cannot delete ${this.bucket}/${key}: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+}
+
+/** JetStream's answer to a compare-and-set that lost (10071 wrong last sequence; 10058 on create of an existing key). */
+function isWrongSequence(err: unknown): boolean {
+  const e = err as { api_error?: { err_code?: number } };
+  return e?.api_error?.err_code === 10071 || /wrong last sequence|key exists/i.test(errorMessage(err));
 }
 
 /** Connects to NATS; throws UnavailableError when no server answers (the caller decides whether to wait). */
@@ -305,6 +345,49 @@ export class NatsBus implements Bus {
 
   alerts(): Observable<Alert> {
     return this.alerts$;
+  }
+
+  async readAlerts(startAfter: number, onAlert: (alert: Alert, seq: number) => void, signal: AbortSignal): Promise<void> {
+    // An ordered consumer: ephemeral, flow-controlled, recreated by nats.js on gaps.
+    const consumer = await this.js.consumers.get(this.opts.alertsStream, { opt_start_seq: startAfter + 1 });
+    const messages = await consumer.consume({
+      callback: (m) => {
+        let alert: Alert;
+        try {
+          alert = json.decode(m.data) as Alert;
+        } catch {
+          this.opts.log.warn({ subject: m.subject, seq: m.seq }, 'skipping an alert that is not JSON');
+          return;
+        }
+        onAlert(alert, m.seq);
+      },
+    });
+    const stop = () => messages.stop();
+    signal.addEventListener('abort', stop, { once: true });
+    if (signal.aborted) stop();
+    try {
+      await messages.closed();
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+  }
+
+  async publishNotification(subject: string, data: Uint8Array, msgId: string): Promise<void> {
+    try {
+      await this.js.publish(subject, data, { msgID: msgId });
+    } catch (err) {
+      // No stream captures the subject: a plain publish, flushed so a lost connection fails the attempt.
+      if (!/no responders|503/i.test(errorMessage(err))) throw err;
+      const h = natsHeaders();
+      h.set('Nats-Msg-Id', headerValue(msgId));
+      this.nc.publish(subject, data, { headers: h });
+      await this.nc.flush();
+    }
+  }
+
+  async versionedStore(bucket: string): Promise<VersionedStore> {
+    const kv = await this.js.views.kv(bucket, { history: 1, replicas: this.opts.replicas });
+    return new KvVersioned(kv, bucket);
   }
 
   connected(): boolean {

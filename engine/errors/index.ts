@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'unavailable'
   | 'resource_exhausted'
   | 'failed_precondition'
+  | 'aborted'
   | 'internal';
 
 export class IocError extends Error {
@@ -44,6 +45,27 @@ export class ConfigError extends IocError {
 export class ResourceExhaustedError extends IocError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('resource_exhausted', message, options);
+  }
+}
+
+/** What the caller named does not exist (an incident id, a silence id, ...). */
+export class NotFoundError extends IocError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('not_found', message, options);
+  }
+}
+
+/** The request is valid but not in this state (acknowledging a resolved incident, ...). */
+export class FailedPreconditionError extends IocError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('failed_precondition', message, options);
+  }
+}
+
+/** Someone else changed the same thing first (a compare-and-set lost); re-read and retry. */
+export class ConflictError extends IocError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('aborted', message, options);
   }
 }
 

@@ -16,3 +16,5 @@ export { RuleSet, typeMatches } from './rule-set.ts';
 export { isRuleTestFile, runRuleTests, type RuleTestReport, type RuleTestResult } from './rule-tests.ts';
 export { ruleSchema, ruleTestFileSchema } from './schema.ts';
 export { loadTables, type RefTable, type TableRow } from './tables.ts';
+// The YAML-with-positions toolkit, shared with other YAML languages of the engine (incident policies).
+export { nodeAt, parseYaml, startOf, validateNode, type ParsedYaml, type Path } from './yaml-source.ts';

@@ -1,0 +1,394 @@
+// Incident management in virtual time: grouping and correlation, operator
+// workflow, merge/split, silences, inhibition, escalation, SOPs, flapping.
+import { describe, expect, it } from 'vitest';
+import type { Alert, AlertState, Severity } from '../alerts/index.ts';
+import { IncidentManager } from './manager.ts';
+import type { Effects } from './manager.ts';
+import { compilePolicySources } from './policy-loader.ts';
+
+const T0 = Date.parse('2026-07-20T08:00:00Z');
+const MIN = 60_000;
+
+class Clock {
+  t = T0;
+  now = () => this.t;
+  advance(ms: number) {
+    this.t += ms;
+  }
+}
+
+const POLICIES = `
+policies:
+  - id: flood
+    type: flood
+    title: { vi: "Ngập lụt: {zone}", en: "Flooding: {zone}" }
+    match: { rules: ["flood.*", "service.hotline-flood-*"] }
+    groupBy: [zone]
+    neighbours: true
+    span: 30m
+    groupWait: 30s
+    groupInterval: 5m
+    notify: [drainage]
+    escalation:
+      - { after: 10m, severities: [critical], notify: [duty-manager] }
+      - { after: 30m, raise: critical, notify: [duty-manager] }
+  - id: traffic
+    type: traffic
+    match: { rules: ["traffic.*"] }
+    groupBy: [zone]
+    notify: [ops]
+    autoResolve: true
+inhibit:
+  - id: flood-mutes-traffic
+    source: { incidentTypes: [flood] }
+    target: { rules: ["traffic.*"] }
+    equal: [zone]
+  - id: outage-mutes-offline
+    source: { alerts: { rules: ["power.ward-outage"] } }
+    target: { rules: ["sensor.offline"] }
+    equal: [zone]
+sops:
+  - type: flood
+    escalate: [duty-manager]
+    steps:
+      - { id: notify-drainage, title: { vi: "Báo thoát nước", en: "Notify drainage" }, owner: duty-officer, due: 10m }
+      - { id: dispatch-pumps, title: { vi: "Điều xe bơm", en: "Dispatch pumps" }, owner: drainage, due: 30m }
+receivers:
+  - { name: drainage, nats: { subject: n.drainage } }
+  - { name: duty-manager, nats: { subject: n.duty } }
+  - { name: ops, nats: { subject: n.ops } }
+maintenance:
+  - id: nightly-pumps
+    matchers: { rules: ["sensor.offline"], sources: ["wl-pump-*"] }
+    schedule: { cron: "0 1 * * *", duration: 2h, timezone: Asia/Ho_Chi_Minh }
+    reason: nightly pump maintenance
+flapping: { window: 1h, starts: 3 }
+`;
+
+// Hoàng Mai touches Thanh Xuân; Sóc Sơn is far from both.
+const NEIGHBOURS = new Map<string, Set<string>>([
+  ['hoang-mai', new Set(['thanh-xuan', 'hai-ba-trung'])],
+  ['thanh-xuan', new Set(['hoang-mai'])],
+  ['hai-ba-trung', new Set(['hoang-mai'])],
+  ['soc-son', new Set()],
+]);
+
+function setup(policies = POLICIES) {
+  const r = compilePolicySources([{ file: 'policies.yaml', text: policies }]);
+  expect(r.diagnostics).toEqual([]);
+  const clock = new Clock();
+  const m = new IncidentManager({ policies: r.policies, now: clock.now, neighbours: NEIGHBOURS });
+  /** Runs every timer due up to `until`, in order, as the service's timer would. */
+  const runUntil = (until: number) => {
+    for (;;) {
+      const due = m.nextDue();
+      if (due === undefined || due > until) break;
+      clock.t = Math.max(clock.t, due);
+      m.runDue();
+    }
+    clock.t = until;
+  };
+  return { m, clock, runUntil };
+}
+
+let n = 0;
+function alert(rule: string, zone: string, o: { state?: AlertState; severity?: Severity; key?: string; startsAt?: number; source?: string } = {}): Alert {
+  const key = o.key ?? `${rule}@${zone}`;
+  const state = o.state ?? 'firing';
+  const startsAt = o.startsAt ?? T0;
+  return {
+    fingerprint: `fp-${key}-${rule}`,
+    rule,
+    key,
+    state,
+    severity: o.severity ?? 'major',
+    title: { vi: `${rule} vi`, en: `${rule} en` },
+    message: { vi: 'tin', en: 'msg' },
+    zone,
+    source: o.source ?? key,
+    value: 1,
+    eventId: `ev-${++n}`,
+    eventType: rule.split('.')[0]!,
+    startsAt,
+    endsAt: state === 'resolved' ? startsAt + MIN : 0,
+    eventTime: startsAt,
+    emittedAt: T0,
+  };
+}
+
+const reasons = (e: Effects) => e.notifications.map((x) => `${x.reason}:${x.receiver}`);
+
+describe('grouping and correlation', () => {
+  it('a storm in one district becomes one flood incident with rain, water-level and hotline alerts', () => {
+    const { m, clock } = setup();
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai', { key: 'rain-hm' }));
+    clock.advance(5 * MIN);
+    m.applyAlert(alert('flood.water-level-high', 'hoang-mai', { key: 'wl-hm', startsAt: T0 + 5 * MIN }));
+    clock.advance(5 * MIN);
+    m.applyAlert(alert('service.hotline-flood-cluster', 'thanh-xuan', { key: 'cluster-tx', startsAt: T0 + 10 * MIN }));
+    // Sóc Sơn is not a neighbour: its own incident. Traffic is another policy.
+    m.applyAlert(alert('flood.heavy-rain', 'soc-son', { key: 'rain-ss', startsAt: T0 + 10 * MIN }));
+    const floods = m.list({ types: ['flood'] });
+    expect(floods).toHaveLength(2);
+    const storm = floods.find((i) => i.zones.includes('hoang-mai'))!;
+    expect(storm.alerts.map((fp) => m.alert(fp)!.rule)).toEqual(['flood.heavy-rain', 'flood.water-level-high', 'service.hotline-flood-cluster']);
+    expect(storm.zones).toEqual(['hoang-mai', 'thanh-xuan']);
+    expect(storm.title.en).toBe('Flooding: hoang-mai');
+    expect(storm.timeline.map((e) => e.kind)).toEqual(['opened', 'alert.added', 'alert.added']);
+  });
+
+  it('an alert later than the span opens a new incident', () => {
+    const { m } = setup();
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai', { key: 'a' }));
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai', { key: 'b', startsAt: T0 + 31 * MIN }));
+    expect(m.list({})).toHaveLength(2);
+  });
+
+  it('notifies once after groupWait with everything gathered, then at most once per groupInterval', () => {
+    const { m, clock, runUntil } = setup();
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai', { key: 'a' }));
+    m.drain();
+    clock.advance(10_000);
+    m.applyAlert(alert('flood.water-level-high', 'hoang-mai', { key: 'b' }));
+    expect(reasons(m.drain())).toEqual([]);
+    runUntil(T0 + 30_000);
+    const opened = m.drain();
+    expect(reasons(opened)).toEqual(['opened:drainage']);
+    expect(opened.notifications[0]!.vars.alerts).toBe('2');
+    clock.advance(MIN);
+    m.applyAlert(alert('flood.heavy-rain', 'thanh-xuan', { key: 'c' }));
+    m.applyAlert(alert('flood.heavy-rain', 'hai-ba-trung', { key: 'd' }));
+    runUntil(T0 + 5 * MIN);
+    expect(reasons(m.drain())).toEqual([]);
+    runUntil(T0 + 30_000 + 5 * MIN);
+    const updated = m.drain();
+    expect(reasons(updated)).toEqual(['updated:drainage']);
+    expect(updated.notifications[0]!.vars.alerts).toBe('4');
+  });
+
+  it('severity is the worst open alert', () => {
+    const { m, clock } = setup();
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai', { key: 'a', severity: 'minor' }));
+    m.applyAlert(alert('flood.water-level-critical', 'hoang-mai', { key: 'b', severity: 'critical' }));
+    const [i] = m.list({});
+    expect(i!.severity).toBe('critical');
+    clock.advance(MIN);
+    m.applyAlert(alert('flood.water-level-critical', 'hoang-mai', { key: 'b', severity: 'critical', state: 'resolved' }));
+    expect(m.list({})[0]!.severity).toBe('minor');
+  });
+
+  it('applying the same alert change twice changes nothing', () => {
+    const { m } = setup();
+    const a = alert('flood.heavy-rain', 'hoang-mai');
+    m.applyAlert(a);
+    m.drain();
+    m.applyAlert(a);
+    const e = m.drain();
+    expect(e.incidents.size + e.alerts.size + e.incidentRows.length + e.alertRows.length).toBe(0);
+  });
+});
+
+describe('operator workflow', () => {
+  it('records who did what and when, and refuses what does not fit the state', () => {
+    const { m, clock } = setup();
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai'));
+    const id = m.list({})[0]!.id;
+    clock.advance(MIN);
+    m.act({ kind: 'acknowledge', incidentId: id, actor: 'lan' });
+    expect(() => m.act({ kind: 'acknowledge', incidentId: id, actor: 'minh' })).toThrow(/already acknowledged by lan/);
+    m.act({ kind: 'assign', incidentId: id, actor: 'lan', assignee: 'team:drainage' });
+    m.act({ kind: 'comment', incidentId: id, actor: 'lan', text: 'Nước ngập 30 cm ở Giải Phóng' });
+    m.act({ kind: 'set-severity', incidentId: id, actor: 'lan', severity: 'critical' });
+    clock.advance(MIN);
+    expect(() => m.act({ kind: 'resolve', incidentId: id, actor: 'lan', note: ' ' })).toThrow(/resolution note must not be empty/);
+    m.act({ kind: 'resolve', incidentId: id, actor: 'lan', note: 'pumped out' });
+    expect(() => m.act({ kind: 'comment', incidentId: 'inc-nope', actor: 'lan', text: 'x' })).toThrow(/no incident inc-nope/);
+    m.act({ kind: 'reopen', incidentId: id, actor: 'minh', reason: 'water is back' });
+    const i = m.incident(id)!;
+    expect(i.state).toBe('open');
+    expect(i.severity).toBe('critical');
+    expect(i.timeline.map((e) => [e.kind, e.actor, e.at - T0])).toEqual([
+      ['opened', 'system', 0],
+      ['acknowledged', 'lan', MIN],
+      ['assigned', 'lan', MIN],
+      ['commented', 'lan', MIN],
+      ['severity.changed', 'lan', MIN],
+      ['resolved', 'lan', 2 * MIN],
+      ['reopened', 'minh', 2 * MIN],
+      ['notified', 'system', 2 * MIN],
+    ]);
+    expect(m.list({ text: 'giải phóng' }).map((x) => x.id)).toEqual([id]);
+  });
+
+  it('merges incidents into one and splits alerts off into a new one', () => {
+    const { m } = setup();
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai', { key: 'a' }));
+    m.applyAlert(alert('flood.heavy-rain', 'soc-son', { key: 'b' }));
+    const [x, y] = m.list({}).sort((p, q) => (p.zones[0]! < q.zones[0]! ? -1 : 1));
+    m.drain();
+    m.act({ kind: 'merge', incidentId: x!.id, actor: 'lan', others: [y!.id] });
+    const e = m.drain();
+    expect(e.removed.get(y!.id)).toBe(x!.id);
+    expect(m.incident(x!.id)!.alerts).toHaveLength(2);
+    expect(m.incident(x!.id)!.zones).toEqual(['hoang-mai', 'soc-son']);
+    expect(m.incident(y!.id)!.state).toBe('resolved');
+    const fpB = m.incident(x!.id)!.alerts[1]!;
+    const fresh = m.act({ kind: 'split', incidentId: x!.id, actor: 'lan', alerts: [fpB] });
+    expect(fresh.alerts).toEqual([fpB]);
+    expect(fresh.zones).toEqual(['soc-son']);
+    expect(m.incident(x!.id)!.zones).toEqual(['hoang-mai']);
+    expect(m.alert(fpB)!.incidentId).toBe(fresh.id);
+    expect(() => m.act({ kind: 'split', incidentId: x!.id, actor: 'lan', alerts: m.incident(x!.id)!.alerts })).toThrow(/leaves nothing behind/);
+  });
+});
+
+describe('silences', () => {
+  it('a one-off silence records the alert as silenced without opening an incident, and the alert opens one when it ends', () => {
+    const { m, clock, runUntil } = setup();
+    m.createSilence({ matchers: { rules: ['flood.heavy-rain'], zones: ['hoang-mai'] }, startsAt: T0, endsAt: T0 + 20 * MIN, createdBy: 'lan', reason: 'sensor calibration' }, 'sil-1');
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai'));
+    const fp = m.list({}).length === 0 ? 'fp-flood.heavy-rain@hoang-mai-flood.heavy-rain' : '';
+    expect(m.alert(fp)!.silencedBy).toEqual(['sil-1']);
+    expect(m.drain().alertRows.at(-1)!.silenced).toBe(true);
+    runUntil(T0 + 20 * MIN);
+    expect(m.alert(fp)!.silencedBy).toEqual([]);
+    expect(m.list({})).toHaveLength(1);
+    clock.advance(0);
+  });
+
+  it('a recurring maintenance window silences only at night (Hanoi time)', () => {
+    const { m, runUntil, clock } = setup();
+    // 01:30 Hanoi on 21 July = 18:30 UTC on 20 July.
+    runUntil(Date.parse('2026-07-20T18:30:00Z'));
+    m.applyAlert(alert('sensor.offline', 'hoang-mai', { key: 'wl-pump-yen-so', source: 'wl-pump-yen-so', startsAt: clock.t }));
+    m.applyAlert(alert('sensor.offline', 'hoang-mai', { key: 'wl-to-lich', source: 'wl-to-lich', startsAt: clock.t }));
+    const pump = m.alert('fp-wl-pump-yen-so-sensor.offline')!;
+    expect(pump.silencedBy).toEqual(['policy:nightly-pumps']);
+    expect(m.alert('fp-wl-to-lich-sensor.offline')!.silencedBy).toEqual([]);
+    // 03:00 Hanoi: the window closes and the still-firing pump alert is handled like any other.
+    runUntil(Date.parse('2026-07-20T20:00:00Z'));
+    expect(m.alert('fp-wl-pump-yen-so-sensor.offline')!.silencedBy).toEqual([]);
+    expect(m.alert('fp-wl-pump-yen-so-sensor.offline')!.incidentId).toBeDefined();
+  });
+
+  it('refuses a silence that would silence everything, and expiring one twice', () => {
+    const { m } = setup();
+    expect(() => m.createSilence({ matchers: {}, startsAt: T0, endsAt: T0 + MIN, createdBy: 'lan', reason: 'x' }, 's')).toThrow(/at least one rule/);
+    m.createSilence({ matchers: { zones: ['hoang-mai'] }, startsAt: T0, endsAt: T0 + MIN, createdBy: 'lan', reason: 'x' }, 's2');
+    m.expireSilence('s2', 'lan');
+    expect(() => m.expireSilence('s2', 'lan')).toThrow(/already ended/);
+  });
+});
+
+describe('inhibition', () => {
+  it('an open flood incident mutes traffic alerts in its zones, visibly, until it is resolved', () => {
+    const { m } = setup();
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai'));
+    const flood = m.list({ types: ['flood'] })[0]!;
+    m.applyAlert(alert('traffic.zone-gridlock', 'hoang-mai'));
+    m.applyAlert(alert('traffic.zone-gridlock', 'soc-son'));
+    const muted = m.alert('fp-traffic.zone-gridlock@hoang-mai-traffic.zone-gridlock')!;
+    expect(muted.inhibitedBy).toEqual([flood.id]);
+    expect(m.list({ types: ['traffic'] }).map((i) => i.zones)).toEqual([['soc-son']]);
+    m.act({ kind: 'resolve', incidentId: flood.id, actor: 'lan', note: 'dry' });
+    expect(m.alert(muted.fingerprint)!.inhibitedBy).toEqual([]);
+    expect(m.list({ types: ['traffic'] })).toHaveLength(2);
+  });
+
+  it('a ward power outage mutes that ward’s sensor-offline alerts', () => {
+    const { m } = setup();
+    m.applyAlert(alert('power.ward-outage', 'dong-da'));
+    m.applyAlert(alert('sensor.offline', 'dong-da', { key: 's1' }));
+    m.applyAlert(alert('sensor.offline', 'ba-dinh', { key: 's2' }));
+    expect(m.alert('fp-s1-sensor.offline')!.inhibitedBy).toEqual(['fp-power.ward-outage@dong-da-power.ward-outage']);
+    expect(m.alert('fp-s2-sensor.offline')!.inhibitedBy).toEqual([]);
+    m.applyAlert(alert('power.ward-outage', 'dong-da', { state: 'resolved' }));
+    expect(m.alert('fp-s1-sensor.offline')!.inhibitedBy).toEqual([]);
+  });
+});
+
+describe('escalation and SOPs', () => {
+  it('escalates an unacknowledged critical incident after 10 minutes, and not an acknowledged one', () => {
+    const { m, runUntil } = setup();
+    m.applyAlert(alert('flood.water-level-critical', 'hoang-mai', { severity: 'critical', key: 'a' }));
+    m.applyAlert(alert('flood.water-level-critical', 'soc-son', { severity: 'critical', key: 'b' }));
+    const acked = m.list({ zones: ['soc-son'] })[0]!;
+    m.act({ kind: 'acknowledge', incidentId: acked.id, actor: 'lan' });
+    m.drain();
+    runUntil(T0 + 10 * MIN - 1);
+    expect(reasons(m.drain()).filter((r) => r.startsWith('escalated'))).toEqual([]);
+    runUntil(T0 + 10 * MIN);
+    const e = m.drain();
+    expect(reasons(e).filter((r) => r.startsWith('escalated'))).toEqual(['escalated:duty-manager']);
+    const open = m.list({ zones: ['hoang-mai'] })[0]!;
+    expect(open.escalationLevel).toBe(1);
+    expect(open.timeline.some((t) => t.kind === 'escalated' && /not acknowledged after 10 min/.test(t.detail))).toBe(true);
+    expect(m.incident(acked.id)!.escalationLevel).toBe(0);
+  });
+
+  it('a major incident skips the critical-only step and is raised to critical at 30 minutes', () => {
+    const { m, runUntil } = setup();
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai', { severity: 'major' }));
+    runUntil(T0 + 29 * MIN);
+    expect(m.list({})[0]!.escalationLevel).toBe(1);
+    expect(m.list({})[0]!.severity).toBe('major');
+    expect(reasons(m.drain()).filter((r) => r.startsWith('escalated'))).toEqual([]);
+    runUntil(T0 + 30 * MIN);
+    const i = m.list({})[0]!;
+    expect(i.severity).toBe('critical');
+    expect(i.escalationLevel).toBe(2);
+  });
+
+  it('an SOP step not ticked by its due time is overdue, escalated once; ticked steps are not', () => {
+    const { m, runUntil, clock } = setup();
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai'));
+    const id = m.list({})[0]!.id;
+    expect(m.incident(id)!.sop.map((s) => [s.id, s.dueAt - T0])).toEqual([['notify-drainage', 10 * MIN], ['dispatch-pumps', 30 * MIN]]);
+    clock.advance(5 * MIN);
+    m.act({ kind: 'sop-step', incidentId: id, actor: 'lan', step: 'notify-drainage', done: true });
+    m.drain();
+    runUntil(T0 + 40 * MIN);
+    const e = m.drain();
+    expect(reasons(e).filter((r) => r.startsWith('sop'))).toEqual(['sop.overdue:duty-manager']);
+    expect(e.notifications.find((x) => x.reason === 'sop.overdue')!.vars.step).toBe('dispatch-pumps: Dispatch pumps');
+    expect(m.incident(id)!.sop.map((s) => [s.id, s.overdue, s.doneBy])).toEqual([['notify-drainage', false, 'lan'], ['dispatch-pumps', true, undefined]]);
+    runUntil(T0 + 60 * MIN);
+    expect(reasons(m.drain()).filter((r) => r.startsWith('sop'))).toEqual([]);
+  });
+});
+
+describe('flapping', () => {
+  it('an alert that keeps firing and resolving is marked flapping and notifies once', () => {
+    const { m, clock, runUntil } = setup(POLICIES.replace('autoResolve: true', 'autoResolve: true\n    groupWait: 10s\n    groupInterval: 1m'));
+    const sent: string[] = [];
+    for (let k = 0; k < 5; k++) {
+      m.applyAlert(alert('traffic.zone-gridlock', 'soc-son', { startsAt: clock.t }));
+      runUntil(clock.t + 5 * MIN);
+      m.applyAlert(alert('traffic.zone-gridlock', 'soc-son', { startsAt: clock.t - 5 * MIN, state: 'resolved' }));
+      runUntil(clock.t + 2 * MIN);
+      sent.push(...reasons(m.drain()));
+    }
+    // Fires 1 and 2 notify (opened, resolved); from the 3rd start on it is flapping: quiet.
+    expect(sent).toEqual(['opened:ops', 'resolved:ops', 'opened:ops', 'resolved:ops']);
+    const rec = m.alert('fp-traffic.zone-gridlock@soc-son-traffic.zone-gridlock')!;
+    expect(rec.flapping).toBe(true);
+  });
+});
+
+describe('policy files', () => {
+  it('reports unknown receivers and bad schedules at file:line:column', () => {
+    const r = compilePolicySources([{
+      file: 'p.yaml',
+      text: 'policies:\n  - id: x\n    type: x\n    match: {}\n    notify: [nobody]\nmaintenance:\n  - id: m\n    matchers: { zones: [a] }\n    schedule: { cron: "61 * * * *", duration: 1h }\n    reason: r\n',
+    }]);
+    const msgs = r.diagnostics.map((d) => `${d.line}:${d.column}: ${d.message}`);
+    expect(msgs[0]).toMatch(/^5:14: unknown receiver `nobody`/);
+    expect(msgs.some((s) => s.startsWith('9:15: ') && /cron|minute/i.test(s))).toBe(true);
+  });
+
+  it('reports an unknown key with its position', () => {
+    const r = compilePolicySources([{ file: 'p.yaml', text: 'policies:\n  - id: x\n    type: x\n    match: {}\n    grupBy: [zone]\n' }]);
+    expect(r.diagnostics.map((d) => `${d.line}:${d.column}`)).toEqual(['5:5']);
+    expect(r.diagnostics[0]!.message).toMatch(/unknown key `grupBy`.*groupBy/);
+  });
+});

@@ -1,0 +1,350 @@
+// Runs incident management in an engine process: reads alert changes from the
+// alerts stream, feeds the IncidentManager one change at a time, runs its
+// timers, and makes every change durable before it counts:
+//   history rows → ClickHouse, notifications → outbox, state → NATS KV (compare-and-set), then the stream position.
+// A crash anywhere in that order replays alert changes the manager has
+// already seen (no-ops) or decides the same notification ids again (the
+// outbox drops them), so a restart neither loses state nor notifies twice.
+// It must never block the event pipeline: it has its own reader and queue.
+
+import { randomBytes } from 'node:crypto';
+import { Subject, type Observable } from 'rxjs';
+import type { Alert } from '../alerts/index.ts';
+import type { Bus, VersionedStore } from '../bus/index.ts';
+import { ConflictError, errorMessage } from '../errors/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Store } from '../store/index.ts';
+import type { IncidentFilter, IncidentsApi, IncidentUpdate, NewSilence } from './api.ts';
+import { IncidentManager, type Effects } from './manager.ts';
+import type { AlertEventRow, AlertRecord, DeliveryAttempt, Incident, IncidentEventRow, NotificationRequest, OperatorAction, Silence } from './model.ts';
+import type { PolicySet } from './policy-loader.ts';
+
+/** What the service needs to hand notifications over; engine/notify's dispatcher provides it. */
+export interface NotificationSink {
+  enqueue(reqs: NotificationRequest[]): Promise<void>;
+}
+
+export interface IncidentServiceOptions {
+  bus: Bus;
+  store: Pick<Store, 'insertAlertEvents' | 'insertIncidentEvents' | 'insertDeliveries'>;
+  notifications: NotificationSink;
+  policies: PolicySet;
+  neighbours?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** KV bucket holding incidents, alerts, silences and the stream position. */
+  bucket: string;
+  consoleUrl?: string;
+  now?: () => number;
+  log: Logger;
+}
+
+const CURSOR_KEY = 'cursor';
+/** How long a history write may hold up a change before it is left to the background retry. */
+const HISTORY_INLINE_MS = 2000;
+/** History rows kept for retry while ClickHouse is away; past this the oldest are dropped (and logged). */
+const MAX_HISTORY_BACKLOG = 100_000;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const clone = <T>(v: T): T => structuredClone(v);
+
+/** KV keys: `incident.<id>`, `alert.<fingerprint>`, `silence.<id>` (ids are [a-z0-9:-]; `:` becomes `_`). */
+const keyOf = (kind: 'incident' | 'alert' | 'silence', id: string) => `${kind}.${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+
+export class IncidentService implements IncidentsApi {
+  private readonly manager: IncidentManager;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private kv: VersionedStore | undefined;
+  private readonly revisions = new Map<string, number>();
+  private cursor = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly pendingAlerts: { alert: Alert; seq: number }[] = [];
+  private flushScheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly updates$ = new Subject<IncidentUpdate>();
+  private readonly abort = new AbortController();
+  private reader: Promise<void> | undefined;
+  private historyBacklog: { incidents: IncidentEventRow[]; alerts: AlertEventRow[]; deliveries: DeliveryAttempt[] } = { incidents: [], alerts: [], deliveries: [] };
+  private historyTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: IncidentServiceOptions) {
+    this.now = opts.now ?? Date.now;
+    this.log = opts.log;
+    this.manager = new IncidentManager({
+      policies: opts.policies,
+      now: this.now,
+      ...(opts.neighbours ? { neighbours: opts.neighbours } : {}),
+      ...(opts.consoleUrl ? { consoleUrl: opts.consoleUrl } : {}),
+    });
+  }
+
+  /** Loads the state from KV, then follows the alerts stream from where it left off. */
+  async start(): Promise<void> {
+    this.kv = await this.opts.bus.versionedStore(this.opts.bucket);
+    await this.loadState();
+    this.log.info({ cursor: this.cursor, incidents: this.manager.list({ states: ['open', 'acknowledged'] }).length }, 'incident state loaded');
+    this.reader = this.readLoop();
+    this.historyTimer = setInterval(() => void this.flushHistory(), 1000);
+    this.historyTimer.unref();
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.historyTimer) clearInterval(this.historyTimer);
+    await this.reader?.catch(() => undefined);
+    await this.queue.catch(() => undefined);
+    await this.flushHistory();
+    this.updates$.complete();
+  }
+
+  /** Delivery attempts from the notification dispatcher, appended to the history. */
+  recordDelivery(a: DeliveryAttempt): void {
+    this.historyBacklog.deliveries.push(a);
+  }
+
+  /** Replaces the policies (rules reload); open incidents keep their state. */
+  setPolicies(policies: PolicySet): Promise<void> {
+    return this.mutate(() => this.manager.setPolicies(policies));
+  }
+
+  // --- IncidentsApi --------------------------------------------------------
+
+  list(filter: IncidentFilter): Incident[] {
+    return this.manager.list(filter).map(clone);
+  }
+
+  get(id: string): { incident: Incident; alerts: AlertRecord[] } | undefined {
+    const incident = this.manager.incident(id);
+    if (!incident) return undefined;
+    return { incident: clone(incident), alerts: this.manager.alertsOf(incident).map(clone) };
+  }
+
+  /** Alerts as incident management sees them (silenced and inhibited ones included). */
+  alert(fingerprint: string): AlertRecord | undefined {
+    const a = this.manager.alert(fingerprint);
+    return a && clone(a);
+  }
+
+  act(action: OperatorAction): Promise<Incident> {
+    return this.mutate(() => clone(this.manager.act(action)));
+  }
+
+  silences(): Silence[] {
+    return this.manager.allSilences().map(clone);
+  }
+
+  createSilence(s: NewSilence): Promise<Silence> {
+    return this.mutate(() => clone(this.manager.createSilence(s, `sil-${randomBytes(6).toString('hex')}`)));
+  }
+
+  expireSilence(id: string, actor: string): Promise<Silence> {
+    return this.mutate(() => clone(this.manager.expireSilence(id, actor)));
+  }
+
+  updates(): Observable<IncidentUpdate> {
+    return this.updates$.asObservable();
+  }
+
+  /** Resolves once every change queued so far is durable (for tests and clean stops). */
+  async settled(): Promise<void> {
+    for (;;) {
+      const q = this.queue;
+      await q.catch(() => undefined);
+      if (q === this.queue && this.pendingAlerts.length === 0) return;
+    }
+  }
+
+  // --- internals -----------------------------------------------------------
+
+  private async readLoop(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      try {
+        await this.opts.bus.readAlerts(this.cursor, (alert, seq) => this.onAlert(alert, seq), this.abort.signal);
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        this.log.warn({ err: errorMessage(err) }, 'reading alerts failed; retrying');
+      }
+      if (this.abort.signal.aborted) return;
+      await new Promise((r) => setTimeout(r, 1000));
+      await this.settled();
+    }
+  }
+
+  private onAlert(alert: Alert, seq: number): void {
+    this.pendingAlerts.push({ alert, seq });
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    void this.mutate(() => {
+      this.flushScheduled = false;
+      const batch = this.pendingAlerts.splice(0);
+      for (const { alert: a, seq: s } of batch) {
+        if (s <= this.cursor && this.opts.bus.kind === 'nats') continue;
+        this.manager.applyAlert(a);
+        this.cursor = Math.max(this.cursor, s);
+      }
+    }).catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'applying alert changes failed'));
+  }
+
+  /** Runs `change` alone, then makes its effects durable; a lost compare-and-set reloads the state and rejects. */
+  private mutate<T>(change: () => T): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (this.stopped && this.kv === undefined) throw new Error('incident service is stopped');
+      const cursorBefore = this.cursor;
+      let result: T;
+      try {
+        result = change();
+      } catch (err) {
+        await this.persist(this.manager.drain(), cursorBefore);
+        throw err;
+      }
+      await this.persist(this.manager.drain(), cursorBefore);
+      this.schedule();
+      return result;
+    };
+    const p = this.queue.then(run, run);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  private async persist(e: Effects, cursorBefore: number): Promise<void> {
+    const nothing = e.incidents.size === 0 && e.alerts.size === 0 && e.silences.size === 0 && e.removed.size === 0 && e.notifications.length === 0;
+    if (nothing && this.cursor === cursorBefore) return;
+    await this.writeHistory(e.incidentRows, e.alertRows);
+    if (e.notifications.length > 0) await this.opts.notifications.enqueue(e.notifications);
+    try {
+      const writes: Promise<void>[] = [];
+      for (const id of e.incidents) {
+        const i = this.manager.incident(id);
+        if (i) writes.push(this.write(keyOf('incident', id), i));
+      }
+      for (const fp of e.alerts) {
+        const a = this.manager.alert(fp);
+        if (a) writes.push(this.write(keyOf('alert', fp), a));
+      }
+      for (const id of e.silences) {
+        if (id.startsWith('policy:')) continue;
+        const s = this.manager.silence(id);
+        writes.push(s ? this.write(keyOf('silence', id), s) : this.remove(keyOf('silence', id)));
+      }
+      await Promise.all(writes);
+      if (this.cursor !== cursorBefore) await this.write(CURSOR_KEY, { seq: this.cursor });
+    } catch (err) {
+      if (err instanceof ConflictError) {
+        this.log.error({ err: err.message }, 'another engine process changed incident state: reloading it');
+        await this.loadState();
+      }
+      throw err;
+    }
+    this.publishUpdates(e);
+  }
+
+  private async write(key: string, value: unknown): Promise<void> {
+    const rev = await this.kv!.put(key, encoder.encode(JSON.stringify(value)), this.revisions.get(key) ?? 0);
+    this.revisions.set(key, rev);
+  }
+
+  private async remove(key: string): Promise<void> {
+    const rev = this.revisions.get(key);
+    if (rev === undefined) return;
+    await this.kv!.delete(key, rev);
+    this.revisions.delete(key);
+  }
+
+  private async loadState(): Promise<void> {
+    const entries = await this.kv!.entries();
+    this.revisions.clear();
+    const alerts: AlertRecord[] = [];
+    const incidents: Incident[] = [];
+    const silences: Silence[] = [];
+    let cursor = 0;
+    for (const [key, { value, revision }] of entries) {
+      this.revisions.set(key, revision);
+      try {
+        const v: unknown = JSON.parse(decoder.decode(value));
+        if (key === CURSOR_KEY) cursor = (v as { seq: number }).seq;
+        else if (key.startsWith('incident.')) incidents.push(v as Incident);
+        else if (key.startsWith('alert.')) alerts.push(v as AlertRecord);
+        else if (key.startsWith('silence.')) silences.push(v as Silence);
+      } catch (err) {
+        this.log.error({ key, err: errorMessage(err) }, 'ignoring an unreadable incident state entry');
+      }
+    }
+    this.manager.restore({ alerts, incidents, silences });
+    this.cursor = cursor;
+  }
+
+  private publishUpdates(e: Effects): void {
+    if (!this.updates$.observed) return;
+    for (const id of e.incidents) {
+      if (e.removed.has(id)) continue;
+      const i = this.manager.incident(id);
+      if (i) this.updates$.next({ kind: 'incident', incident: clone(i) });
+    }
+    for (const [incidentId, mergedInto] of e.removed) this.updates$.next({ kind: 'incident.removed', incidentId, mergedInto });
+    for (const fp of e.alerts) {
+      const a = this.manager.alert(fp);
+      if (a) this.updates$.next({ kind: 'alert', alert: clone(a) });
+    }
+    for (const id of e.silences) {
+      const s = this.manager.silence(id);
+      if (s) this.updates$.next({ kind: 'silence', silence: clone(s) });
+    }
+  }
+
+  /** Writes history inline (bounded wait); what does not make it waits in the backlog for the background flush. */
+  private async writeHistory(incidents: IncidentEventRow[], alerts: AlertEventRow[]): Promise<void> {
+    this.historyBacklog.incidents.push(...incidents);
+    this.historyBacklog.alerts.push(...alerts);
+    await Promise.race([this.flushHistory(), new Promise((r) => setTimeout(r, HISTORY_INLINE_MS).unref())]);
+  }
+
+  private flushing: Promise<void> | undefined;
+
+  private flushHistory(): Promise<void> {
+    this.flushing ??= (async () => {
+      try {
+        const b = this.historyBacklog;
+        if (b.incidents.length + b.alerts.length + b.deliveries.length === 0) return;
+        this.historyBacklog = { incidents: [], alerts: [], deliveries: [] };
+        try {
+          if (b.incidents.length) await this.opts.store.insertIncidentEvents(b.incidents);
+          b.incidents = [];
+          if (b.alerts.length) await this.opts.store.insertAlertEvents(b.alerts);
+          b.alerts = [];
+          if (b.deliveries.length) await this.opts.store.insertDeliveries(b.deliveries);
+          b.deliveries = [];
+        } catch (err) {
+          // Put back what did not go in, ahead of what arrived meanwhile; inserts are idempotent.
+          const n = this.historyBacklog;
+          this.historyBacklog = { incidents: [...b.incidents, ...n.incidents], alerts: [...b.alerts, ...n.alerts], deliveries: [...b.deliveries, ...n.deliveries] };
+          const size = this.historyBacklog.incidents.length + this.historyBacklog.alerts.length + this.historyBacklog.deliveries.length;
+          if (size > MAX_HISTORY_BACKLOG) {
+            this.historyBacklog.alerts.splice(0, size - MAX_HISTORY_BACKLOG);
+            this.log.error({ backlog: size }, 'incident history backlog is full: dropping the oldest alert history rows');
+          }
+          this.log.warn({ err: errorMessage(err), backlog: size }, 'writing incident history failed; retrying');
+        }
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    return this.flushing;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    const due = this.manager.nextDue();
+    if (due === undefined) return;
+    const delay = Math.min(Math.max(0, due - this.now()), 2 ** 31 - 1);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.mutate(() => this.manager.runDue()).catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'incident timers failed'));
+    }, delay);
+    this.timer.unref();
+  }
+}
