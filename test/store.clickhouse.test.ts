@@ -79,8 +79,8 @@ describe('migrations', () => {
   it('create the schema once, record it, and are idempotent', async () => {
     const fresh = new ClickHouseStore({ url: ch.url, database: 'ioc_migrations', now: () => NOW });
     try {
-      expect(await fresh.migrateSchema()).toEqual({ applied: [1, 2], version: 2 });
-      expect(await fresh.migrateSchema()).toEqual({ applied: [], version: 2 });
+      expect(await fresh.migrateSchema()).toEqual({ applied: [1, 2, 3, 4, 5], version: 5 });
+      expect(await fresh.migrateSchema()).toEqual({ applied: [], version: 5 });
       await fresh.migrate();
     } finally {
       await fresh.close();
@@ -90,13 +90,19 @@ describe('migrations', () => {
     expect(recorded).toEqual([
       { version: 1, name: 'events', applied_at: String(NOW) },
       { version: 2, name: 'alerts', applied_at: String(NOW) },
+      { version: 3, name: 'alert-events', applied_at: String(NOW) },
+      { version: 4, name: 'incident-events', applied_at: String(NOW) },
+      { version: 5, name: 'notification-deliveries', applied_at: String(NOW) },
     ]);
     const tables = await store.queryRows<{ name: string; engine: string }>(
       sql`SELECT name, engine FROM system.tables WHERE database = ${'ioc_migrations'} ORDER BY name`,
     );
     expect(tables).toEqual([
+      { name: 'alert_events', engine: 'ReplacingMergeTree' },
       { name: 'alerts', engine: 'ReplacingMergeTree' },
       { name: 'events', engine: 'ReplacingMergeTree' },
+      { name: 'incident_events', engine: 'ReplacingMergeTree' },
+      { name: 'notification_deliveries', engine: 'ReplacingMergeTree' },
       { name: 'schema_migrations', engine: 'MergeTree' },
     ]);
   });
@@ -327,6 +333,6 @@ describe('server down', () => {
     await store.insertEvents([event({ id: 'while-down' })]);
     const rows = await store.queryRows<{ id: string }>(sql`SELECT id FROM ${events} FINAL WHERE source = 'w1' ORDER BY id`);
     expect(rows.map((r) => r.id)).toEqual(['w1-1', 'w1-2', 'while-down']);
-    expect(await store.migrateSchema()).toEqual({ applied: [], version: 2 });
+    expect(await store.migrateSchema()).toEqual({ applied: [], version: 5 });
   });
 });

@@ -8,11 +8,53 @@ import { finished } from 'node:stream/promises';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Alert } from '../alerts/alert.ts';
 import { ConfigError, errorMessage } from '../errors/index.ts';
+import type { AlertEventRow, DeliveryAttempt, IncidentEventRow } from '../incidents/model.ts';
 import { toStoreError } from './clickhouse-errors.ts';
+import { checkStatsQuery } from './incident-stats.ts';
 import { migrate, type MigrateResult, type SqlRunner } from './migrations.ts';
-import { ALERT_COLUMNS, EVENT_COLUMNS, rowBinaryChunks, writeAlert, writeEvent, type RowBinaryWriter } from './row-binary.ts';
+import {
+  ALERT_COLUMNS,
+  ALERT_EVENT_COLUMNS,
+  DELIVERY_COLUMNS,
+  EVENT_COLUMNS,
+  INCIDENT_EVENT_COLUMNS,
+  rowBinaryChunks,
+  writeAlert,
+  writeAlertEvent,
+  writeDelivery,
+  writeEvent,
+  writeIncidentEvent,
+  type RowBinaryWriter,
+} from './row-binary.ts';
 import { ident, isIdentifier, sql, type Sql } from './sql-escape.ts';
-import type { Store, StoredEvent } from './store.ts';
+import type { IncidentStat, IncidentStatsQuery, Store, StoredEvent } from './store.ts';
+
+/** A row of the incidentStats query; counts are UInt64, so strings in JSON. */
+interface StatRow {
+  inc_type: string;
+  inc_zone: string;
+  incidents: string;
+  acknowledged: string;
+  resolved: string;
+  mtta_ms: number | null;
+  mttr_ms: number | null;
+}
+
+/** An `incident_events` row as JSONEachRow returns it: what this store wrote, so its strings are the model's. */
+interface HistoryRow {
+  incident_id: string;
+  seq: string;
+  at: string;
+  actor: string;
+  kind: IncidentEventRow['kind'];
+  detail: string;
+  data: string;
+  type: string;
+  severity: IncidentEventRow['severity'];
+  state: IncidentEventRow['state'];
+  zones: string[];
+  opened_at: string;
+}
 
 export interface ClickHouseStoreOptions {
   /** HTTP endpoint, e.g. `http://127.0.0.1:8123`. */
@@ -33,7 +75,7 @@ export interface ClickHouseStoreOptions {
 }
 
 /**
- * Events and alerts in ClickHouse. Failures to reach the server throw
+ * Events, alerts and incident history in ClickHouse. Failures to reach the server throw
  * UnavailableError; statements the server refuses throw ClickHouseQueryError.
  *
  * @example
@@ -49,6 +91,9 @@ export class ClickHouseStore implements Store, SqlRunner {
   private readonly now: () => number;
   private readonly eventsTable: Sql;
   private readonly alertsTable: Sql;
+  private readonly alertEventsTable: Sql;
+  private readonly incidentEventsTable: Sql;
+  private readonly deliveriesTable: Sql;
 
   constructor(options: ClickHouseStoreOptions) {
     const database = options.database ?? 'ioc';
@@ -57,6 +102,9 @@ export class ClickHouseStore implements Store, SqlRunner {
     this.now = options.now ?? Date.now;
     this.eventsTable = ident(database, 'events');
     this.alertsTable = ident(database, 'alerts');
+    this.alertEventsTable = ident(database, 'alert_events');
+    this.incidentEventsTable = ident(database, 'incident_events');
+    this.deliveriesTable = ident(database, 'notification_deliveries');
     try {
       this.client = createClient({
         url: options.url,
@@ -87,6 +135,86 @@ export class ClickHouseStore implements Store, SqlRunner {
 
   async insertAlerts(rows: readonly Alert[]): Promise<void> {
     await this.insert(this.alertsTable, ALERT_COLUMNS, rows, writeAlert);
+  }
+
+  async insertAlertEvents(rows: readonly AlertEventRow[]): Promise<void> {
+    await this.insert(this.alertEventsTable, ALERT_EVENT_COLUMNS, rows, writeAlertEvent);
+  }
+
+  async insertIncidentEvents(rows: readonly IncidentEventRow[]): Promise<void> {
+    await this.insert(this.incidentEventsTable, INCIDENT_EVENT_COLUMNS, rows, writeIncidentEvent);
+  }
+
+  async insertDeliveries(rows: readonly DeliveryAttempt[]): Promise<void> {
+    await this.insert(this.deliveriesTable, DELIVERY_COLUMNS, rows, writeDelivery);
+  }
+
+  /**
+   * One pass over `incident_events` without FINAL: every figure is a min, max,
+   * count of kinds or argMax by seq, which a replayed copy of a row cannot
+   * change. The range applies to the computed opening, so the whole table is
+   * grouped (incident volume is small: thousands of rows a month). Written for
+   * 18.16 and current releases alike: no alias shadows a column (versions
+   * resolve those differently), and an empty average is an explicit NULL
+   * rather than avg's nan.
+   */
+  async incidentStats(q: IncidentStatsQuery): Promise<IncidentStat[]> {
+    checkStatsQuery(q);
+    const typeFilter = q.types !== undefined && q.types.length > 0 ? sql`AND has(${q.types}, inc_type)` : sql``;
+    const zoneFilter = q.zones !== undefined && q.zones.length > 0 ? sql`WHERE has(${q.zones}, inc_zone)` : sql``;
+    const rows = await this.queryRows<StatRow>(sql`
+      SELECT inc_type, inc_zone,
+             count() AS incidents,
+             countIf(acked) AS acknowledged,
+             countIf(closed) AS resolved,
+             if(countIf(acked) = 0, NULL, avgIf(toInt64(acked_at) - toInt64(opened), acked)) AS mtta_ms,
+             if(countIf(closed) = 0, NULL, avgIf(toInt64(closed_at) - toInt64(opened), closed)) AS mttr_ms
+      FROM (
+        SELECT argMax(type, seq) AS inc_type,
+               argMax(zones, seq) AS inc_zones,
+               if(countIf(kind = 'opened') > 0, minIf(at, kind = 'opened'), min(opened_at)) AS opened,
+               countIf(kind = 'acknowledged') > 0 AS acked,
+               minIf(at, kind = 'acknowledged') AS acked_at,
+               countIf(kind = 'resolved') > 0
+                 AND (countIf(kind = 'reopened') = 0 OR maxIf(seq, kind = 'resolved') > maxIf(seq, kind = 'reopened')) AS closed,
+               maxIf(at, kind = 'resolved') AS closed_at
+        FROM ${this.incidentEventsTable}
+        GROUP BY incident_id
+        HAVING opened >= ${q.from} AND opened < ${q.to} ${typeFilter}
+      )
+      ARRAY JOIN arrayDistinct(if(empty(inc_zones), [''], inc_zones)) AS inc_zone
+      ${zoneFilter}
+      GROUP BY inc_type, inc_zone
+      ORDER BY inc_type, inc_zone`);
+    return rows.map((r) => ({
+      type: r.inc_type,
+      zone: r.inc_zone,
+      incidents: Number(r.incidents),
+      acknowledged: Number(r.acknowledged),
+      resolved: Number(r.resolved),
+      mttaMs: r.mtta_ms,
+      mttrMs: r.mttr_ms,
+    }));
+  }
+
+  async incidentHistory(incidentId: string): Promise<IncidentEventRow[]> {
+    const rows = await this.queryRows<HistoryRow>(
+      sql`SELECT ${INCIDENT_EVENT_COLUMNS} FROM ${this.incidentEventsTable} FINAL WHERE incident_id = ${incidentId} ORDER BY seq`,
+    );
+    return rows.map((r) => ({
+      incidentId: r.incident_id,
+      seq: Number(r.seq),
+      at: Number(r.at),
+      actor: r.actor,
+      kind: r.kind,
+      detail: r.detail,
+      data: r.data,
+      type: r.type,
+      severity: r.severity,
+      state: r.state,
+      zones: r.zones,
+      openedAt: Number(r.opened_at),
+    }));
   }
 
   async ping(): Promise<boolean> {

@@ -1,7 +1,8 @@
-// Storage: events and alert history in ClickHouse (or in memory for the
-// embedded demo), the schema migrations, and the one SQL escaping helper.
+// Storage: events, alert and incident history in ClickHouse (or in memory for
+// the embedded demo), incident MTTA/MTTR, the schema migrations, and the one
+// SQL escaping helper.
 // Code outside this folder never writes SQL text except through `sql` and `ident`.
-export type { Store, StoredEvent } from './store.ts';
+export type { IncidentStat, IncidentStatsQuery, Store, StoredEvent } from './store.ts';
 export { ClickHouseStore, type ClickHouseStoreOptions } from './clickhouse-store.ts';
 export { ClickHouseQueryError } from './clickhouse-errors.ts';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';

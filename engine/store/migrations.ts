@@ -86,6 +86,86 @@ export const migrations: readonly Migration[] = [
       ORDER BY (rule, fingerprint, starts_at, state)`,
     ],
   },
+  {
+    version: 3,
+    name: 'alert-events',
+    // One row per alert change seen by incident management, collapsed on
+    // (fingerprint, state, starts_at, at): a replayed change has the same wall-clock
+    // `at`, which is in the key and gives the month, so copies share a partition.
+    // Booleans are UInt8 (18.16 has no Bool).
+    statements: (db) => [
+      sql`CREATE TABLE IF NOT EXISTS ${ident(db, 'alert_events')} (
+        fingerprint String,
+        rule String,
+        zone String,
+        source String,
+        severity String,
+        state String,
+        starts_at UInt64,
+        ends_at UInt64,
+        value Nullable(Float64),
+        event_id String,
+        incident_id String,
+        silenced UInt8,
+        inhibited UInt8,
+        flapping UInt8,
+        at UInt64,
+        day Date MATERIALIZED toDate(intDiv(at, 1000), 'UTC')
+      )
+      ENGINE = ReplacingMergeTree
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (fingerprint, state, starts_at, at)`,
+    ],
+  },
+  {
+    version: 4,
+    name: 'incident-events',
+    // One row per incident timeline entry, collapsed on (incident_id, seq).
+    // Partitioned by the month the incident opened: `opened_at` never changes for
+    // an incident, so every copy of its rows (and its whole history) is in one
+    // partition, and dropping old months drops whole incidents, never half of one.
+    statements: (db) => [
+      sql`CREATE TABLE IF NOT EXISTS ${ident(db, 'incident_events')} (
+        incident_id String,
+        seq UInt64,
+        at UInt64,
+        actor String,
+        kind String,
+        detail String,
+        data String,
+        type String,
+        severity String,
+        state String,
+        zones Array(String),
+        opened_at UInt64,
+        opened_day Date MATERIALIZED toDate(intDiv(opened_at, 1000), 'UTC')
+      )
+      ENGINE = ReplacingMergeTree
+      PARTITION BY toYYYYMM(opened_day)
+      ORDER BY (incident_id, seq)`,
+    ],
+  },
+  {
+    version: 5,
+    name: 'notification-deliveries',
+    // One row per delivery attempt, collapsed on (notification_id, attempt). A
+    // re-recorded attempt carries the same `at`, so its copies share a month.
+    statements: (db) => [
+      sql`CREATE TABLE IF NOT EXISTS ${ident(db, 'notification_deliveries')} (
+        notification_id String,
+        receiver String,
+        incident_id String,
+        attempt UInt32,
+        at UInt64,
+        ok UInt8,
+        detail String,
+        day Date MATERIALIZED toDate(intDiv(at, 1000), 'UTC')
+      )
+      ENGINE = ReplacingMergeTree
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (notification_id, attempt)`,
+    ],
+  },
 ];
 
 export interface MigrateOptions {

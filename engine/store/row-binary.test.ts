@@ -2,11 +2,25 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { severities, type Alert } from '../alerts/alert.ts';
 import { InvalidArgumentError } from '../errors/index.ts';
-import { ALERT_COLUMNS, EVENT_COLUMNS, RowBinaryWriter, rowBinaryChunks, writeAlert, writeEvent } from './row-binary.ts';
+import type { AlertEventRow, DeliveryAttempt, IncidentEventRow, TimelineKind } from '../incidents/model.ts';
+import {
+  ALERT_COLUMNS,
+  ALERT_EVENT_COLUMNS,
+  DELIVERY_COLUMNS,
+  EVENT_COLUMNS,
+  INCIDENT_EVENT_COLUMNS,
+  RowBinaryWriter,
+  rowBinaryChunks,
+  writeAlert,
+  writeAlertEvent,
+  writeDelivery,
+  writeEvent,
+  writeIncidentEvent,
+} from './row-binary.ts';
 import { toWellFormed } from './sql-escape.ts';
 import type { StoredEvent } from './store.ts';
 
-type ColumnType = 'String' | 'UInt64' | 'Nullable(Float64)' | 'Array(String)';
+type ColumnType = 'String' | 'UInt8' | 'UInt32' | 'UInt64' | 'Nullable(Float64)' | 'Array(String)';
 
 /** The column types of the tables (as in migrations.ts), to decode RowBinary the way the server does. */
 const types: Record<string, ColumnType> = {
@@ -20,8 +34,16 @@ const types: Record<string, ColumnType> = {
   ends_at: 'UInt64',
   event_time: 'UInt64',
   emitted_at: 'UInt64',
+  at: 'UInt64',
+  opened_at: 'UInt64',
+  attempt: 'UInt32',
+  silenced: 'UInt8',
+  inhibited: 'UInt8',
+  flapping: 'UInt8',
+  ok: 'UInt8',
   'attrs.key': 'Array(String)',
   'attrs.value': 'Array(String)',
+  zones: 'Array(String)',
 };
 
 /** Decodes RowBinary rows of the named columns; a reference for the writer. */
@@ -51,6 +73,13 @@ function decode(bytes: Buffer, columns: string): Record<string, unknown>[] {
       switch (types[name] ?? 'String') {
         case 'String':
           row[name] = string();
+          break;
+        case 'UInt8':
+          row[name] = bytes[off++];
+          break;
+        case 'UInt32':
+          row[name] = bytes.readUInt32LE(off);
+          off += 4;
           break;
         case 'UInt64':
           row[name] = bytes.readUInt32LE(off) + bytes.readUInt32LE(off + 4) * 2 ** 32;
@@ -119,6 +148,51 @@ const alertArb: fc.Arbitrary<Alert> = fc.record({
   endsAt: uint,
   eventTime: uint,
   emittedAt: uint,
+});
+
+const timelineKinds: TimelineKind[] = ['opened', 'acknowledged', 'resolved', 'reopened', 'commented', 'alert.added'];
+
+const alertEventArb: fc.Arbitrary<AlertEventRow> = fc.record({
+  fingerprint: text,
+  rule: text,
+  zone: text,
+  source: text,
+  severity: fc.constantFrom(...severities),
+  state: fc.constantFrom('pending', 'firing', 'resolved'),
+  startsAt: uint,
+  endsAt: uint,
+  value: maybe(number),
+  eventId: text,
+  incidentId: text,
+  silenced: fc.boolean(),
+  inhibited: fc.boolean(),
+  flapping: fc.boolean(),
+  at: uint,
+});
+
+const incidentEventArb: fc.Arbitrary<IncidentEventRow> = fc.record({
+  incidentId: text,
+  seq: uint,
+  at: uint,
+  actor: text,
+  kind: fc.constantFrom(...timelineKinds),
+  detail: text,
+  data: text,
+  type: text,
+  severity: fc.constantFrom(...severities),
+  state: fc.constantFrom('open', 'acknowledged', 'resolved'),
+  zones: fc.array(text, { maxLength: 4 }),
+  openedAt: uint,
+});
+
+const deliveryArb: fc.Arbitrary<DeliveryAttempt> = fc.record({
+  notificationId: text,
+  receiver: text,
+  incidentId: text,
+  attempt: fc.oneof(fc.nat(), fc.constant(2 ** 32 - 1)),
+  at: uint,
+  ok: fc.boolean(),
+  detail: text,
 });
 
 const float = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n : null);
@@ -198,11 +272,92 @@ describe('writeAlert', () => {
   });
 });
 
+describe('incident history rows', () => {
+  const w = toWellFormed;
+
+  it('encode every alert event so it decodes to the stored row, booleans as 1/0', () => {
+    fc.assert(
+      fc.property(fc.array(alertEventArb, { maxLength: 5 }), fc.integer({ min: 1, max: 300 }), (rows, chunkBytes) => {
+        const bytes = Buffer.concat([...rowBinaryChunks(rows, writeAlertEvent, chunkBytes)]);
+        expect(decode(bytes, ALERT_EVENT_COLUMNS.text)).toEqual(
+          rows.map((r) => ({
+            fingerprint: w(r.fingerprint),
+            rule: w(r.rule),
+            zone: w(r.zone),
+            source: w(r.source),
+            severity: r.severity,
+            state: r.state,
+            starts_at: r.startsAt,
+            ends_at: r.endsAt,
+            value: float(r.value),
+            event_id: w(r.eventId),
+            incident_id: w(r.incidentId),
+            silenced: r.silenced ? 1 : 0,
+            inhibited: r.inhibited ? 1 : 0,
+            flapping: r.flapping ? 1 : 0,
+            at: r.at,
+          })),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('encode every incident event so it decodes to the stored row', () => {
+    fc.assert(
+      fc.property(fc.array(incidentEventArb, { maxLength: 5 }), fc.integer({ min: 1, max: 300 }), (rows, chunkBytes) => {
+        const bytes = Buffer.concat([...rowBinaryChunks(rows, writeIncidentEvent, chunkBytes)]);
+        expect(decode(bytes, INCIDENT_EVENT_COLUMNS.text)).toEqual(
+          rows.map((r) => ({
+            incident_id: w(r.incidentId),
+            seq: r.seq,
+            at: r.at,
+            actor: w(r.actor),
+            kind: r.kind,
+            detail: w(r.detail),
+            data: w(r.data),
+            type: w(r.type),
+            severity: r.severity,
+            state: r.state,
+            zones: r.zones.map(w),
+            opened_at: r.openedAt,
+          })),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('encode every delivery attempt so it decodes to the stored row', () => {
+    fc.assert(
+      fc.property(fc.array(deliveryArb, { maxLength: 5 }), fc.integer({ min: 1, max: 300 }), (rows, chunkBytes) => {
+        const bytes = Buffer.concat([...rowBinaryChunks(rows, writeDelivery, chunkBytes)]);
+        expect(decode(bytes, DELIVERY_COLUMNS.text)).toEqual(
+          rows.map((d) => ({
+            notification_id: w(d.notificationId),
+            receiver: w(d.receiver),
+            incident_id: w(d.incidentId),
+            attempt: d.attempt,
+            at: d.at,
+            ok: d.ok ? 1 : 0,
+            detail: w(d.detail),
+          })),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('RowBinaryWriter', () => {
   it.each([-1, 1.5, NaN, Infinity, 2 ** 53])('refuses %d for a UInt64 column, naming the field', (n) => {
     const w = new RowBinaryWriter();
     expect(() => w.uint64(n, 'event time')).toThrow(InvalidArgumentError);
     expect(() => w.uint64(n, 'event time')).toThrow(/event time/);
+  });
+
+  it.each([-1, 0.5, NaN, 2 ** 32])('refuses %d for a UInt32 column, naming the field', (n) => {
+    expect(() => new RowBinaryWriter().uint32(n, 'attempt')).toThrow(/attempt.*UInt32/);
   });
 
   it('yields chunks of about the requested size, lazily', () => {
