@@ -9,3 +9,4 @@ export { ZoneLocator, type ZoneLocatorOptions } from './zone-locator.ts';
 export { hanoiDistricts, HANOI_DISTRICTS_CSV, HANOI_DISTRICTS_GEOJSON, parseDistrictsCsv, type District, type DistrictRow } from './districts.ts';
 export { hanoiPois, HANOI_POIS_YAML, loadPois, parsePois, PoiIndex, type Poi, type PoiFormat, type PoiMatch, type PoiText } from './pois.ts';
 export { cellOf, gridCell, MIN_CELL_METERS, neighbours, type GridCell } from './grid-cells.ts';
+export { NEIGHBOUR_TOLERANCE_METERS, zoneNeighbours } from './adjacency.ts';
