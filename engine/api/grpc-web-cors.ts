@@ -5,7 +5,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 
 /** Request headers a gRPC-web client may send; authorization is for the coming login. */
-export const ALLOWED_HEADERS = 'content-type, x-grpc-web, x-user-agent, grpc-timeout, authorization';
+export const ALLOWED_HEADERS = 'content-type, x-grpc-web, x-user-agent, grpc-timeout, authorization, x-ioc-user';
 /** Response headers a browser page may read; without these a client sees no status. */
 export const EXPOSED_HEADERS = 'grpc-status, grpc-message';
 /** How long a browser may cache a preflight answer (Chromium caps this at 2 hours). */

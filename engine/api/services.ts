@@ -9,11 +9,13 @@ import type { Alert, Severity } from '../alerts/index.ts';
 import type { Bus } from '../bus/index.ts';
 import { UnavailableError, errorMessage } from '../errors/index.ts';
 import { encodeEventJson, eventKey, MAX_EVENT_BYTES, protoEventToObject, validateEvent, type ValidateOptions } from '../events/index.ts';
+import type { IncidentsApi } from '../incidents/index.ts';
 import type { LiveView } from '../live/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import { alertToProto, liveUpdateToProto, sensorToProto, severityFromProto } from './convert.ts';
 import type { CallContext, HandlerTable, MethodHandler } from './handlers.ts';
+import { incidentHandlers, type IncidentStatsQuery, type IncidentStat } from './incidents.ts';
 import { liveStream } from './stream.ts';
 
 export interface ServiceDeps {
@@ -24,6 +26,10 @@ export interface ServiceDeps {
   validate: ValidateOptions;
   /** Shown to consoles: "nats+clickhouse", "embedded", ... */
   mode: string;
+  /** Incident management; without it the ioc.v1.Incidents methods answer UNIMPLEMENTED. */
+  incidents?: IncidentsApi;
+  /** MTTA/MTTR from the incident history (ClickHouse); without it Incidents.Stats fails with FAILED_PRECONDITION. */
+  incidentStats?: (q: IncidentStatsQuery) => Promise<IncidentStat[]>;
 }
 
 /** Accepted events published concurrently per call; bounds memory and keeps order loose but fast. */
@@ -128,6 +134,7 @@ export function createHandlers(deps: ServiceDeps): HandlerTable {
     [IngestService.publish.path, { kind: 'clientStream', handle: publish as MethodHandler['handle'] } as MethodHandler],
     [AlertsService.subscribe.path, { kind: 'serverStream', handle: subscribe as MethodHandler['handle'] } as MethodHandler],
     [ConsoleService.watch.path, { kind: 'serverStream', handle: watch as MethodHandler['handle'] } as MethodHandler],
+    ...(deps.incidents ? incidentHandlers({ incidents: deps.incidents, ...(deps.incidentStats ? { incidentStats: deps.incidentStats } : {}) }) : []),
   ]);
   return table;
 }

@@ -3,10 +3,13 @@
 // `mode`, and says loudly which it runs on. The only place that knows all parts.
 
 import { createHandlers, startGrpcServer, startHttpServer, type MethodHandler, type Readiness } from '../api/index.ts';
+import { join } from 'node:path';
 import { connectNats, MemoryBus, type Bus, type NatsBus } from '../bus/index.ts';
 import type { Config } from '../config/index.ts';
 import { ConfigError, errorMessage } from '../errors/index.ts';
-import { hanoiDistricts, ZoneLocator } from '../geo/index.ts';
+import { hanoiDistricts, zoneNeighbours, ZoneLocator } from '../geo/index.ts';
+import { IncidentService, loadPolicyDir, type PolicySet } from '../incidents/index.ts';
+import { KvOutbox, MemoryOutbox, NotificationDispatcher, type Outbox } from '../notify/index.ts';
 import { LiveView } from '../live/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createMetrics, type Metrics } from '../metrics/index.ts';
@@ -40,6 +43,7 @@ export interface RunningEngine {
   readonly live: LiveView;
   readonly metrics: Metrics;
   readonly rules: RuleSet;
+  readonly incidents: IncidentService;
   readiness(): Readiness;
   /** Reloads the rules directory now (what a file change does after a short quiet time). */
   reloadRules(): Promise<void>;
@@ -108,6 +112,12 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
   if (loaded.diagnostics.length > 0) {
     const lines = loaded.diagnostics.map((d) => formatDiagnostic(d));
     throw new ConfigError(`rules in ${config['rules.dir']} have ${lines.length} error(s):\n${lines.join('\n')}`);
+  }
+  const policiesDir = config['incidents.policiesDir'] || join(config['rules.dir'], 'policies');
+  const policies = await loadPolicyDir(policiesDir);
+  if (policies.diagnostics.length > 0) {
+    const lines = policies.diagnostics.map((d) => formatDiagnostic(d));
+    throw new ConfigError(`incident policies in ${policiesDir} have ${lines.length} error(s):\n${lines.join('\n')}`);
   }
   let rules = new RuleSet(loaded.rules);
   metrics.rulesLoaded.set(rules.activeIds().size);
@@ -182,6 +192,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       now,
     });
     await pipeline.start();
+    const incidents = await startIncidents(config, bus, store, policies.policies, log.child({ sub: 'incidents' }));
     const watcher = new RulesWatcher({
       dir: config['rules.dir'],
       load: () => loadRulesDir(config['rules.dir']),
@@ -210,6 +221,8 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       log: log.child({ sub: 'api' }),
       validate: { now, maxFutureMs: config['ingest.maxFutureSeconds'] * 1000 },
       mode,
+      incidents: incidents.service,
+      incidentStats: (q) => store.incidentStats(q),
     })) handlers.set(path, handler);
     readiness = (): Readiness => {
       const checks = {
@@ -246,6 +259,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       get rules() {
         return rules;
       },
+      incidents: incidents.service,
       readiness,
       reloadRules: () => watcher.reload(),
       stop: async (drainMs = 5000) => {
@@ -253,6 +267,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
         clearInterval(health);
         await pipeline.stop(drainMs);
         await Promise.all([grpcServer.close(), httpServer.close()]);
+        await incidents.stop();
         alertsSub.unsubscribe();
         live.close();
         await bus.close();
@@ -261,6 +276,39 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       },
     };
   }
+}
+
+/** Incident management and its notification dispatcher, on the bus's buckets (or in memory when embedded). */
+async function startIncidents(config: Config, bus: Bus, store: Store, policies: PolicySet, log: Logger): Promise<{ service: IncidentService; stop(): Promise<void> }> {
+  const outbox: Outbox =
+    bus.kind === 'nats' ? await KvOutbox.open((bus as NatsBus).nc.jetstream(), { bucket: config['nats.outboxBucket'], replicas: config['nats.replicas'] }) : new MemoryOutbox();
+  let service: IncidentService | undefined;
+  const dispatcher = new NotificationDispatcher({
+    receivers: policies.receivers,
+    outbox,
+    publish: (subject, data, msgId) => bus.publishNotification(subject, data, msgId),
+    onAttempt: (a) => service?.recordDelivery(a),
+    log: log.child({ sub: 'notify' }),
+  });
+  service = new IncidentService({
+    bus,
+    store,
+    notifications: dispatcher,
+    policies,
+    neighbours: zoneNeighbours(hanoiDistricts()),
+    bucket: config['nats.incidentsBucket'],
+    consoleUrl: config['console.url'],
+    log,
+  });
+  await dispatcher.start();
+  await service.start();
+  return {
+    service,
+    stop: async () => {
+      await service.stop();
+      await dispatcher.stop();
+    },
+  };
 }
 
 async function waitFor(what: string, op: () => Promise<void>, log: Logger): Promise<void> {

@@ -372,17 +372,24 @@ export class NatsBus implements Bus {
     }
   }
 
+  /** Whether a stream captures a notification subject, looked up at most once a minute per subject. */
+  private readonly captured = new Map<string, { stream: boolean; until: number }>();
+
   async publishNotification(subject: string, data: Uint8Array, msgId: string): Promise<void> {
-    try {
-      await this.js.publish(subject, data, { msgID: msgId });
-    } catch (err) {
-      // No stream captures the subject: a plain publish, flushed so a lost connection fails the attempt.
-      if (!/no responders|503/i.test(errorMessage(err))) throw err;
-      const h = natsHeaders();
-      h.set('Nats-Msg-Id', headerValue(msgId));
-      this.nc.publish(subject, data, { headers: h });
-      await this.nc.flush();
+    let c = this.captured.get(subject);
+    if (!c || c.until < Date.now()) {
+      const stream = await this.jsm!.streams.find(subject).then(() => true, () => false);
+      this.captured.set(subject, (c = { stream, until: Date.now() + 60_000 }));
     }
+    if (c.stream) {
+      await this.js.publish(subject, data, { msgID: msgId });
+      return;
+    }
+    // No stream keeps it: a plain publish, flushed so that a lost connection fails the attempt.
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', headerValue(msgId));
+    this.nc.publish(subject, data, { headers: h });
+    await this.nc.flush();
   }
 
   async versionedStore(bucket: string): Promise<VersionedStore> {

@@ -304,35 +304,37 @@ export class IncidentService implements IncidentsApi {
 
   private flushing: Promise<void> | undefined;
 
-  private flushHistory(): Promise<void> {
-    this.flushing ??= (async () => {
-      try {
-        const b = this.historyBacklog;
-        if (b.incidents.length + b.alerts.length + b.deliveries.length === 0) return;
-        this.historyBacklog = { incidents: [], alerts: [], deliveries: [] };
-        try {
-          if (b.incidents.length) await this.opts.store.insertIncidentEvents(b.incidents);
-          b.incidents = [];
-          if (b.alerts.length) await this.opts.store.insertAlertEvents(b.alerts);
-          b.alerts = [];
-          if (b.deliveries.length) await this.opts.store.insertDeliveries(b.deliveries);
-          b.deliveries = [];
-        } catch (err) {
-          // Put back what did not go in, ahead of what arrived meanwhile; inserts are idempotent.
-          const n = this.historyBacklog;
-          this.historyBacklog = { incidents: [...b.incidents, ...n.incidents], alerts: [...b.alerts, ...n.alerts], deliveries: [...b.deliveries, ...n.deliveries] };
-          const size = this.historyBacklog.incidents.length + this.historyBacklog.alerts.length + this.historyBacklog.deliveries.length;
-          if (size > MAX_HISTORY_BACKLOG) {
-            this.historyBacklog.alerts.splice(0, size - MAX_HISTORY_BACKLOG);
-            this.log.error({ backlog: size }, 'incident history backlog is full: dropping the oldest alert history rows');
-          }
-          this.log.warn({ err: errorMessage(err), backlog: size }, 'writing incident history failed; retrying');
-        }
-      } finally {
-        this.flushing = undefined;
+  /** One flush at a time; a call during a flush waits for it and then flushes what arrived meanwhile. */
+  private async flushHistory(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    const b = this.historyBacklog;
+    if (b.incidents.length + b.alerts.length + b.deliveries.length === 0) return;
+    this.historyBacklog = { incidents: [], alerts: [], deliveries: [] };
+    this.flushing = this.insertHistory(b).finally(() => {
+      this.flushing = undefined;
+    });
+    await this.flushing;
+  }
+
+  private async insertHistory(b: { incidents: IncidentEventRow[]; alerts: AlertEventRow[]; deliveries: DeliveryAttempt[] }): Promise<void> {
+    try {
+      if (b.incidents.length) await this.opts.store.insertIncidentEvents(b.incidents);
+      b.incidents = [];
+      if (b.alerts.length) await this.opts.store.insertAlertEvents(b.alerts);
+      b.alerts = [];
+      if (b.deliveries.length) await this.opts.store.insertDeliveries(b.deliveries);
+      b.deliveries = [];
+    } catch (err) {
+      // Put back what did not go in, ahead of what arrived meanwhile; inserts are idempotent.
+      const n = this.historyBacklog;
+      this.historyBacklog = { incidents: [...b.incidents, ...n.incidents], alerts: [...b.alerts, ...n.alerts], deliveries: [...b.deliveries, ...n.deliveries] };
+      const size = this.historyBacklog.incidents.length + this.historyBacklog.alerts.length + this.historyBacklog.deliveries.length;
+      if (size > MAX_HISTORY_BACKLOG) {
+        this.historyBacklog.alerts.splice(0, size - MAX_HISTORY_BACKLOG);
+        this.log.error({ backlog: size }, 'incident history backlog is full: dropping the oldest alert history rows');
       }
-    })();
-    return this.flushing;
+      this.log.warn({ err: errorMessage(err), backlog: size }, 'writing incident history failed; retrying');
+    }
   }
 
   private schedule(): void {

@@ -1,0 +1,262 @@
+// Delivers notification requests to their receivers, reliably and without
+// blocking the engine: one queue per receiver, in order of decision, each
+// retried with backoff until delivered or refused for good, all through the
+// outbox so a restart resumes them. It must never throw into its caller's
+// path for a delivery problem, and never let one receiver hold up another.
+
+import type { DeliveryAttempt, NotificationRequest } from '../incidents/model.ts';
+import { ConfigError, errorMessage } from '../errors/index.ts';
+import type { Logger } from '../log/index.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff.ts';
+import { payloadFor, postWebhook, publishNats, type Outcome, type Publish } from './deliver.ts';
+import { byCreatedAt, type Outbox, type PendingNotification } from './outbox.ts';
+import type { ReceiverConfig } from './receiver-schema.ts';
+
+/** How often delivered ids past their retention are pruned from the outbox. */
+const PRUNE_EVERY_MS = 3600_000;
+
+export interface DispatcherOptions {
+  receivers: ReceiverConfig[];
+  outbox: Outbox;
+  /** Publishes on NATS (JetStream, so `msgId` de-duplicates); used by `nats` receivers. */
+  publish: Publish;
+  fetch?: typeof fetch;
+  now?: () => number;
+  backoff?: Backoff;
+  /** Called after each attempt (for `notification_deliveries`); its errors are logged, not raised. */
+  onAttempt?: (a: DeliveryAttempt) => void;
+  log: Logger;
+  /** Where `secretEnv` is read (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+interface Queue {
+  receiver: ReceiverConfig;
+  secret: string | undefined;
+  /** Oldest createdAt first; the head is the only one attempted. */
+  items: PendingNotification[];
+  ids: Set<string>;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  inflight: Promise<void> | undefined;
+}
+
+/**
+ * @example
+ * const d = new NotificationDispatcher({ receivers, outbox, publish: (s, data, id) => js.publish(s, data, { msgID: id }).then(() => undefined), log });
+ * await d.start();
+ * await d.enqueue(requests); // resolves once they are in the outbox
+ */
+export class NotificationDispatcher {
+  private readonly queues = new Map<string, Queue>();
+  private readonly outbox: Outbox;
+  private readonly publish: Publish;
+  private readonly fetchFn: typeof fetch;
+  private readonly now: () => number;
+  private readonly backoff: Backoff;
+  private readonly onAttempt: ((a: DeliveryAttempt) => void) | undefined;
+  private readonly log: Logger;
+  private running = false;
+  private adding = 0;
+  private pruneTimer: ReturnType<typeof setInterval> | undefined;
+  private idleWaiters: (() => void)[] = [];
+
+  /** Reads each webhook's secret from the environment; throws ConfigError when one is missing or a name repeats. */
+  constructor(opts: DispatcherOptions) {
+    this.outbox = opts.outbox;
+    this.publish = opts.publish;
+    this.fetchFn = opts.fetch ?? fetch;
+    this.now = opts.now ?? Date.now;
+    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.onAttempt = opts.onAttempt;
+    this.log = opts.log.child({ sub: 'notify' });
+    const env = opts.env ?? process.env;
+    for (const receiver of opts.receivers) {
+      if (this.queues.has(receiver.name)) throw new ConfigError(`notification receiver \`${receiver.name}\` is defined twice`);
+      let secret: string | undefined;
+      const secretEnv = receiver.webhook?.secretEnv;
+      if (secretEnv !== undefined) {
+        secret = env[secretEnv];
+        if (!secret) throw new ConfigError(`notification receiver \`${receiver.name}\`: environment variable ${secretEnv} (its webhook secret) is not set`);
+      }
+      this.queues.set(receiver.name, { receiver, secret, items: [], ids: new Set(), timer: undefined, inflight: undefined });
+    }
+  }
+
+  /**
+   * Puts requests in the outbox and their receivers' queues; resolves once
+   * they are stored, never waiting for delivery. A request whose id is already
+   * pending or delivered is skipped. Rejects (UnavailableError) only when the
+   * outbox cannot store them; the caller may enqueue the same requests again.
+   */
+  async enqueue(reqs: NotificationRequest[]): Promise<void> {
+    this.adding++;
+    try {
+      const results = await Promise.allSettled(reqs.map((req) => this.add(req)));
+      // Queued only once the whole batch is stored, so a batch goes out in createdAt order however its writes finished.
+      const touched = new Set<Queue>();
+      for (const r of results) {
+        if (r.status === 'fulfilled' && r.value) {
+          this.insert(r.value.q, r.value.p);
+          touched.add(r.value.q);
+        }
+      }
+      for (const q of touched) this.pump(q);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    } finally {
+      this.adding--;
+      this.settle();
+    }
+  }
+
+  /** Loads what the outbox holds (after a restart) and starts delivering. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    const pending = await this.outbox.pending();
+    this.running = true;
+    for (const p of pending) {
+      const q = this.queues.get(p.request.receiver);
+      if (q) this.insert(q, p);
+      else await this.dropUnknown(p.request, p.attempts + 1, true);
+    }
+    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+    this.pruneTimer.unref();
+    void this.prune();
+    for (const q of this.queues.values()) this.pump(q);
+    this.settle();
+  }
+
+  /** Stops retry timers and waits for attempts in flight to finish; pending ones stay in the outbox. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearInterval(this.pruneTimer);
+    this.pruneTimer = undefined;
+    for (const q of this.queues.values()) {
+      clearTimeout(q.timer);
+      q.timer = undefined;
+    }
+    await Promise.all([...this.queues.values()].map((q) => q.inflight));
+  }
+
+  /** Resolves when nothing is pending, in flight or being enqueued (while stopped with pending ones, it waits for a start). */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stores one request; returns where it goes, or nothing when it was skipped or dropped. */
+  private async add(req: NotificationRequest): Promise<{ q: Queue; p: PendingNotification } | undefined> {
+    const q = this.queues.get(req.receiver);
+    if (!q) {
+      await this.dropUnknown(req, 1, false);
+      return undefined;
+    }
+    if (!(await this.outbox.add(req))) {
+      this.log.debug({ notification: req.id, receiver: req.receiver }, 'notification already queued or delivered; skipped');
+      return undefined;
+    }
+    return { q, p: { request: req, attempts: 0, nextAt: 0 } };
+  }
+
+  private insert(q: Queue, p: PendingNotification): void {
+    if (q.ids.has(p.request.id)) return;
+    q.ids.add(p.request.id);
+    let i = q.items.length;
+    while (i > 0 && byCreatedAt(q.items[i - 1]!, p) > 0) i--;
+    q.items.splice(i, 0, p);
+  }
+
+  private async dropUnknown(req: NotificationRequest, attempt: number, stored: boolean): Promise<void> {
+    const detail = `unknown receiver "${req.receiver}"; known: ${[...this.queues.keys()].join(', ') || '(none)'}`;
+    this.log.error({ notification: req.id, receiver: req.receiver, incident: req.incidentId }, `notification dropped: ${detail}`);
+    this.report({ notificationId: req.id, receiver: req.receiver, incidentId: req.incidentId, attempt, at: this.now(), ok: false, detail });
+    if (stored) await this.outbox.delivered(req.id, 'dropped').catch((err) => this.log.warn({ err: errorMessage(err), notification: req.id }, 'could not drop it from the outbox'));
+  }
+
+  /** Attempts the head of a queue when it is due, else waits for it. */
+  private pump(q: Queue): void {
+    if (!this.running || q.inflight) return;
+    clearTimeout(q.timer);
+    q.timer = undefined;
+    const head = q.items[0];
+    if (!head) return;
+    const wait = head.nextAt - this.now();
+    if (wait > 0) {
+      q.timer = setTimeout(() => {
+        q.timer = undefined;
+        this.pump(q);
+      }, wait);
+      return;
+    }
+    q.inflight = this.attempt(q, head).finally(() => {
+      q.inflight = undefined;
+      this.pump(q);
+      this.settle();
+    });
+  }
+
+  private async attempt(q: Queue, p: PendingNotification): Promise<void> {
+    const req = p.request;
+    const at = this.now();
+    const attempt = p.attempts + 1;
+    const outcome = await this.deliver(q, req, at);
+    this.report({ notificationId: req.id, receiver: req.receiver, incidentId: req.incidentId, attempt, at, ok: outcome.kind === 'delivered', detail: outcome.detail });
+    const fields = { notification: req.id, receiver: req.receiver, incident: req.incidentId, attempt, detail: outcome.detail };
+    if (outcome.kind === 'retry') {
+      p.attempts = attempt;
+      p.nextAt = this.now() + backoffDelay(attempt, this.backoff);
+      this.log.warn({ ...fields, nextAt: p.nextAt }, 'notification not delivered; will retry');
+      await this.outbox.attempted(req.id, p.attempts, p.nextAt).catch((err) => this.log.warn({ ...fields, err: errorMessage(err) }, 'could not record the attempt in the outbox'));
+      return;
+    }
+    if (outcome.kind === 'rejected') this.log.error(fields, `notification dropped: receiver ${req.receiver} refused it (${outcome.detail})`);
+    else this.log.debug(fields, 'notification delivered');
+    q.items.splice(q.items.indexOf(p), 1);
+    q.ids.delete(req.id);
+    // Should this fail, a restart sends it again; receivers de-duplicate on the idempotency key.
+    await this.outbox.delivered(req.id, outcome.kind === 'delivered' ? 'delivered' : 'dropped').catch((err) => this.log.warn({ ...fields, err: errorMessage(err) }, 'could not mark it done in the outbox'));
+  }
+
+  private async deliver(q: Queue, req: NotificationRequest, at: number): Promise<Outcome> {
+    try {
+      const payload = payloadFor(q.receiver, req);
+      const { webhook, nats } = q.receiver;
+      if (webhook) return await postWebhook({ url: webhook.url, timeoutMs: webhook.timeoutMs, secret: q.secret }, payload, at, this.fetchFn);
+      if (nats) return await publishNats(nats.subject, payload, this.publish);
+      return { kind: 'rejected', detail: 'receiver has neither webhook nor nats' };
+    } catch (err) {
+      return { kind: 'retry', detail: errorMessage(err) };
+    }
+  }
+
+  private report(a: DeliveryAttempt): void {
+    if (!this.onAttempt) return;
+    try {
+      this.onAttempt(a);
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err), notification: a.notificationId }, 'onAttempt failed');
+    }
+  }
+
+  private async prune(): Promise<void> {
+    try {
+      const n = await this.outbox.prune();
+      if (n > 0) this.log.info({ pruned: n }, 'forgot delivered notification ids past their retention');
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err) }, 'could not prune the notification outbox');
+    }
+  }
+
+  private isIdle(): boolean {
+    if (this.adding > 0) return false;
+    for (const q of this.queues.values()) if (q.items.length > 0 || q.inflight) return false;
+    return true;
+  }
+
+  private settle(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}
