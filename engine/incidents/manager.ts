@@ -28,7 +28,7 @@ import type {
 } from './model.ts';
 import { defaultPolicy, type CompiledPolicy, type PolicySet } from './policy-loader.ts';
 
-/** Timeline entries kept per incident in its current state; the full history is in ClickHouse. */
+/** Timeline entries kept per incident in its current state (the first and the latest); the full history is in ClickHouse. */
 export const MAX_TIMELINE = 1000;
 /** Longest comment, resolution note or reason, characters. */
 export const MAX_TEXT = 4096;
@@ -706,7 +706,8 @@ export class IncidentManager {
     const at = this.opts.now();
     const entry: TimelineEntry = { seq: (incident.timeline.at(-1)?.seq ?? 0) + 1, at, actor, kind, detail, ...(data ? { data } : {}) };
     incident.timeline.push(entry);
-    if (incident.timeline.length > MAX_TIMELINE) incident.timeline.splice(0, incident.timeline.length - MAX_TIMELINE);
+    // Keep how it opened; drop the oldest after that (the full history is in ClickHouse).
+    if (incident.timeline.length > MAX_TIMELINE) incident.timeline.splice(1, incident.timeline.length - MAX_TIMELINE);
     this.effects.incidents.add(incident.id);
     this.effects.incidentRows.push({
       incidentId: incident.id,

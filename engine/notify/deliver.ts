@@ -62,14 +62,23 @@ export interface WebhookTarget {
   secret?: string;
 }
 
+/**
+ * The id as a header value: as is when it is printable ASCII, else
+ * percent-encoded (`encodeURIComponent`), since header values cannot carry
+ * other characters. The payload's `id` is always the id as is.
+ */
+export function headerId(id: string): string {
+  return /^[\x20-\x7e]*$/.test(id) ? id : encodeURIComponent(id);
+}
+
 /** POSTs the payload; network errors and timeouts are retried. */
 export async function postWebhook(target: WebhookTarget, payload: NotificationPayload, now: number, fetchFn: typeof fetch): Promise<Outcome> {
   const body = JSON.stringify(payload);
   const timestamp = String(now);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
-    'idempotency-key': payload.id,
-    'x-ioc-delivery': payload.id,
+    'idempotency-key': headerId(payload.id),
+    'x-ioc-delivery': headerId(payload.id),
     'x-ioc-timestamp': timestamp,
   };
   if (target.secret !== undefined) headers['x-ioc-signature'] = signPayload(target.secret, timestamp, body);
