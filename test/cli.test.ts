@@ -1,6 +1,6 @@
 // The `ioc` command as a user runs it: a real process, real files, exit codes.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,26 @@ describe('ioc rules', () => {
     expect(r.err).toContain(`${file}:5:14: where: the event has no field \`valu\``);
     expect(r.err).toContain(`${file}:10:15: severity must be one of info, minor, major, critical`);
     expect(r.err).toMatch(new RegExp(`${join(dir, 'syntax.yaml').replace(/[.]/g, '\\.')}:\\d+:\\d+: `));
+  });
+
+  it('validate checks the incident policies beside the rules, with file:line:column', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioc-cli-'));
+    writeFileSync(join(dir, 'flood.yaml'), 'rules:\n  - id: flood.x\n    title: { vi: "Ngập", en: "Flood" }\n    on: water.level\n    where: e.value > 2.0\n    severity: major\n');
+    mkdirSync(join(dir, 'policies'));
+    const file = join(dir, 'policies', 'city.yaml');
+    writeFileSync(file, [
+      'policies:',
+      '  - id: flood',
+      '    type: flood',
+      '    match: { rules: ["flood.*"] }',
+      '    groupWait: soon',
+      '',
+    ].join('\n'));
+    writeFileSync(join(dir, 'policies', 'notify.yaml'), 'policies:\n  - id: air\n    type: air\n    match: { rules: ["aq.*"] }\n    notify: [drainage]\n');
+    const r = ioc('rules', 'validate', dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${file}:5:16: policies[0].groupWait must be a duration like \`30s\``);
+    expect(r.err).toContain(`${join(dir, 'policies', 'notify.yaml')}:5:14: unknown receiver \`drainage\``);
   });
 
   it('test fails a wrong expectation with a readable diff and the case position', () => {

@@ -191,8 +191,9 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       snapshotEveryMs: config['state.snapshotEveryMs'],
       now,
     });
-    await pipeline.start();
+    // Incidents first: a wrong receiver configuration stops the start before any event is read.
     const incidents = await startIncidents(config, bus, store, policies.policies, log.child({ sub: 'incidents' }));
+    await pipeline.start();
     const watcher = new RulesWatcher({
       dir: config['rules.dir'],
       load: () => loadRulesDir(config['rules.dir']),

@@ -1,6 +1,7 @@
 // `ioc rules validate|test`: for rule authors, with file:line:column errors.
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { loadConfig } from '../config/index.ts';
+import { loadPolicyDir } from '../incidents/index.ts';
 import { formatDiagnostic, loadRulesDir, runRuleTests } from '../rules/index.ts';
 
 function rulesDir(dir: string | undefined): string {
@@ -16,13 +17,18 @@ function shown(path: string): string {
 /** Prints every problem; returns the exit code (0 = all rules valid). */
 export async function runRulesValidate(dir: string | undefined): Promise<number> {
   const d = rulesDir(dir);
-  const { rules, diagnostics } = await loadRulesDir(d);
-  for (const diag of diagnostics) console.error(formatDiagnostic(diag));
-  if (diagnostics.length > 0) {
-    console.error(`${diagnostics.length} error(s) in ${shown(d)}`);
+  // Incident policies live beside the rules (`<dir>/policies`) unless configured elsewhere.
+  const p = dir === undefined ? loadConfig()['incidents.policiesDir'] || join(d, 'policies') : join(d, 'policies');
+  const [{ rules, diagnostics }, policies] = await Promise.all([loadRulesDir(d), loadPolicyDir(p)]);
+  const all = [...diagnostics, ...policies.diagnostics];
+  for (const diag of all) console.error(formatDiagnostic(diag));
+  if (all.length > 0) {
+    console.error(`${all.length} error(s) in ${shown(d)}`);
     return 1;
   }
+  const ps = policies.policies;
   console.log(`${rules.length} rules in ${shown(d)}: OK`);
+  if (ps.policies.length + ps.receivers.length > 0) console.log(`${ps.policies.length} incident policies, ${ps.receivers.length} receivers, ${ps.sops.size} SOPs in ${shown(p)}: OK`);
   return 0;
 }
 
