@@ -165,4 +165,21 @@ describe('operators work an incident over gRPC-web', () => {
     // Unsilenced while still firing: it opens its incident now.
     await waitUntil(async () => (await client.list(ioc.v1.ListIncidentsRequest.create({ zones: ['dong-da'] }))).incidents.length === 1, 20_000, () => 'incident after the silence ended');
   }, 60_000);
+
+  it('reloads the policy files with the rules; a broken one keeps the previous policies', async () => {
+    const client = createClient(IncidentsService, createChannel(`http://127.0.0.1:${engine.httpPort}`));
+    const file = join(stack.rulesDir, 'policies', 'flood.yaml');
+    writeFileSync(file, `${POLICIES}
+maintenance:
+  - id: nightly-pumps
+    matchers: { sources: ["wl-pump-*"] }
+    schedule: { cron: "0 1 * * *", duration: 2h }
+    reason: nightly pump maintenance
+`);
+    await engine.reloadRules();
+    await waitUntil(async () => (await client.listSilences(ioc.v1.ListSilencesRequest.create({}))).silences.some((x) => x.id === 'policy:nightly-pumps'), 10_000, () => 'the maintenance window in force');
+    writeFileSync(file, `${POLICIES}\nmaintenance: [ { id: broken } ]\n`);
+    await engine.reloadRules();
+    expect((await client.listSilences(ioc.v1.ListSilencesRequest.create({}))).silences.some((x) => x.id === 'policy:nightly-pumps')).toBe(true);
+  }, 60_000);
 });

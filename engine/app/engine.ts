@@ -45,7 +45,7 @@ export interface RunningEngine {
   readonly rules: RuleSet;
   readonly incidents: IncidentService;
   readiness(): Readiness;
-  /** Reloads the rules directory now (what a file change does after a short quiet time). */
+  /** Reloads the rules directory and the incident policies now (what a file change does after a short quiet time). */
   reloadRules(): Promise<void>;
   /** Stops reading, commits what it can within `drainMs`, closes everything. */
   stop(drainMs?: number): Promise<void>;
@@ -194,6 +194,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     // Incidents first: a wrong receiver configuration stops the start before any event is read.
     const incidents = await startIncidents(config, bus, store, policies.policies, log.child({ sub: 'incidents' }));
     await pipeline.start();
+    let policiesReload: Promise<void> = Promise.resolve();
     const watcher = new RulesWatcher({
       dir: config['rules.dir'],
       load: () => loadRulesDir(config['rules.dir']),
@@ -205,6 +206,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
           (r) => log.info({ kept: r.kept.length, restarted: r.restarted, added: r.added, removed: r.removed }, 'rules in force'),
           (err: unknown) => log.error({ err: errorMessage(err) }, 'rules could not be put in force'),
         );
+        policiesReload = incidents.reload(policiesDir);
         return `${rules.activeIds().size} rules`;
       },
       onResult: (ok) => metrics.reloads.labels(ok ? 'ok' : 'partial').inc(),
@@ -262,7 +264,10 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       },
       incidents: incidents.service,
       readiness,
-      reloadRules: () => watcher.reload(),
+      reloadRules: async () => {
+        await watcher.reload();
+        await policiesReload;
+      },
       stop: async (drainMs = 5000) => {
         watcher.stop();
         clearInterval(health);
@@ -280,7 +285,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
 }
 
 /** Incident management and its notification dispatcher, on the bus's buckets (or in memory when embedded). */
-async function startIncidents(config: Config, bus: Bus, store: Store, policies: PolicySet, log: Logger): Promise<{ service: IncidentService; stop(): Promise<void> }> {
+async function startIncidents(config: Config, bus: Bus, store: Store, policies: PolicySet, log: Logger): Promise<{ service: IncidentService; reload(dir: string): Promise<void>; stop(): Promise<void> }> {
   const outbox: Outbox =
     bus.kind === 'nats' ? await KvOutbox.open((bus as NatsBus).nc.jetstream(), { bucket: config['nats.outboxBucket'], replicas: config['nats.replicas'] }) : new MemoryOutbox();
   let service: IncidentService | undefined;
@@ -305,6 +310,23 @@ async function startIncidents(config: Config, bus: Bus, store: Store, policies: 
   await service.start();
   return {
     service,
+    /** Puts the policy files in force again; a broken file keeps the previous policies, and says why. */
+    reload: async (dir: string) => {
+      const loaded = await loadPolicyDir(dir);
+      if (loaded.diagnostics.length > 0) {
+        for (const d of loaded.diagnostics) log.error({ file: d.file, line: d.line, column: d.column }, `policy reload: ${formatDiagnostic(d)}`);
+        log.warn('incident policies kept at their previous version because of errors');
+        return;
+      }
+      try {
+        await dispatcher.setReceivers(loaded.policies.receivers);
+      } catch (err) {
+        log.error({ err: errorMessage(err) }, 'incident policies kept at their previous version: their receivers cannot be used');
+        return;
+      }
+      await service.setPolicies(loaded.policies);
+      log.info({ policies: loaded.policies.policies.length, receivers: loaded.policies.receivers.length }, 'incident policies reloaded');
+    },
     stop: async () => {
       await service.stop();
       await dispatcher.stop();

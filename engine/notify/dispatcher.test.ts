@@ -185,3 +185,26 @@ describe('NotificationDispatcher, NATS and unknown receivers', () => {
     expect(await outbox.pending()).toEqual([]);
   });
 });
+
+describe('NotificationDispatcher, reload', () => {
+  it('puts new receiver settings in force: a moved webhook gets what was waiting, a removed receiver’s notifications are dropped and recorded', async () => {
+    const oldHook = await receiver({ down: true });
+    const newHook = await receiver();
+    const { d, attempts, outbox } = await dispatcher([webhook('hook', oldHook), { name: 'gone', nats: { subject: 'x' } }], { publish: () => Promise.reject(new Error('no NATS')) });
+    await d.enqueue([request({ receiver: 'hook' }), request({ receiver: 'gone' })]);
+    await waitFor(() => attempts.some((a) => a.receiver === 'hook' && !a.ok), 'a failed attempt at the old address');
+    await d.setReceivers([webhook('hook', newHook)].map((r) => receiverSchema.parse(r)));
+    await waitFor(() => newHook.requests.length === 1, 'delivery to the new address');
+    await d.idle();
+    expect(attempts.some((a) => a.receiver === 'gone' && !a.ok && /unknown receiver/.test(a.detail))).toBe(true);
+    expect(await outbox.pending()).toEqual([]);
+  });
+
+  it('refuses settings it cannot use and keeps the old ones', async () => {
+    const hook = await receiver();
+    const { d } = await dispatcher([webhook('hook', hook)], { env: {} });
+    await expect(d.setReceivers([receiverSchema.parse({ name: 'signed', webhook: { url: hook.url, secretEnv: 'NOPE_SECRET' } })])).rejects.toThrow(/NOPE_SECRET/);
+    await d.enqueue([request({ receiver: 'hook' })]);
+    await waitFor(() => hook.requests.length === 1, 'delivery with the old settings');
+  });
+});

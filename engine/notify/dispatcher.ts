@@ -69,17 +69,54 @@ export class NotificationDispatcher {
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.onAttempt = opts.onAttempt;
     this.log = opts.log.child({ sub: 'notify' });
-    const env = opts.env ?? process.env;
-    for (const receiver of opts.receivers) {
-      if (this.queues.has(receiver.name)) throw new ConfigError(`notification receiver \`${receiver.name}\` is defined twice`);
+    this.env = opts.env ?? process.env;
+    for (const [name, r] of this.configure(opts.receivers)) this.queues.set(name, { ...r, items: [], ids: new Set(), timer: undefined, inflight: undefined });
+  }
+
+  private readonly env: Readonly<Record<string, string | undefined>>;
+
+  /** Checks receivers and reads their secrets; throws ConfigError and changes nothing when one is wrong. */
+  private configure(receivers: readonly ReceiverConfig[]): Map<string, { receiver: ReceiverConfig; secret: string | undefined }> {
+    const out = new Map<string, { receiver: ReceiverConfig; secret: string | undefined }>();
+    for (const receiver of receivers) {
+      if (out.has(receiver.name)) throw new ConfigError(`notification receiver \`${receiver.name}\` is defined twice`);
       let secret: string | undefined;
       const secretEnv = receiver.webhook?.secretEnv;
       if (secretEnv !== undefined) {
-        secret = env[secretEnv];
+        secret = this.env[secretEnv];
         if (!secret) throw new ConfigError(`notification receiver \`${receiver.name}\`: environment variable ${secretEnv} (its webhook secret) is not set`);
       }
-      this.queues.set(receiver.name, { receiver, secret, items: [], ids: new Set(), timer: undefined, inflight: undefined });
+      out.set(receiver.name, { receiver, secret });
     }
+    return out;
+  }
+
+  /**
+   * Puts new receiver settings in force (policy reload). Pending notifications
+   * of a receiver that stays keep their place; those of a removed receiver are
+   * recorded as failed and dropped. Throws ConfigError, changing nothing, when
+   * the new settings are wrong.
+   */
+  async setReceivers(receivers: readonly ReceiverConfig[]): Promise<void> {
+    const next = this.configure(receivers);
+    for (const [name, q] of this.queues) {
+      const r = next.get(name);
+      if (r) {
+        q.receiver = r.receiver;
+        q.secret = r.secret;
+        continue;
+      }
+      this.queues.delete(name);
+      clearTimeout(q.timer);
+      await q.inflight;
+      for (const p of q.items) await this.dropUnknown(p.request, p.attempts + 1, true);
+    }
+    for (const [name, r] of next) {
+      if (this.queues.has(name)) continue;
+      const q: Queue = { ...r, items: [], ids: new Set(), timer: undefined, inflight: undefined };
+      this.queues.set(name, q);
+    }
+    this.settle();
   }
 
   /**
@@ -175,7 +212,8 @@ export class NotificationDispatcher {
 
   /** Attempts the head of a queue when it is due, else waits for it. */
   private pump(q: Queue): void {
-    if (!this.running || q.inflight) return;
+    // A queue whose receiver was removed by a reload stops here.
+    if (!this.running || q.inflight || this.queues.get(q.receiver.name) !== q) return;
     clearTimeout(q.timer);
     q.timer = undefined;
     const head = q.items[0];
