@@ -141,6 +141,12 @@ describe('operators work an incident over gRPC-web', () => {
     expect(s).toMatchObject({ type: 'flood', incidents: 1, acknowledged: 1 });
     expect(s.mttaMs).toBeGreaterThanOrEqual(0);
 
+    // Operations see it in the metrics.
+    const metrics = await (await fetch(`http://127.0.0.1:${engine.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/ioc_incident_changes_total\{kind="acknowledged"\} 1\b/);
+    expect(metrics).toMatch(/ioc_incidents\{state="open",type="flood"\} 1\b/);
+    expect(metrics).toMatch(/ioc_notification_attempts_total\{receiver="ops",result="ok"\} [3-9]/);
+
     ac.abort();
     await watching;
     sub.unsubscribe();

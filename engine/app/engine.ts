@@ -192,7 +192,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       now,
     });
     // Incidents first: a wrong receiver configuration stops the start before any event is read.
-    const incidents = await startIncidents(config, bus, store, policies.policies, log.child({ sub: 'incidents' }));
+    const incidents = await startIncidents(config, bus, store, policies.policies, metrics, log.child({ sub: 'incidents' }));
     await pipeline.start();
     let policiesReload: Promise<void> = Promise.resolve();
     const watcher = new RulesWatcher({
@@ -285,7 +285,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
 }
 
 /** Incident management and its notification dispatcher, on the bus's buckets (or in memory when embedded). */
-async function startIncidents(config: Config, bus: Bus, store: Store, policies: PolicySet, log: Logger): Promise<{ service: IncidentService; reload(dir: string): Promise<void>; stop(): Promise<void> }> {
+async function startIncidents(config: Config, bus: Bus, store: Store, policies: PolicySet, metrics: Metrics, log: Logger): Promise<{ service: IncidentService; reload(dir: string): Promise<void>; stop(): Promise<void> }> {
   const outbox: Outbox =
     bus.kind === 'nats' ? await KvOutbox.open((bus as NatsBus).nc.jetstream(), { bucket: config['nats.outboxBucket'], replicas: config['nats.replicas'] }) : new MemoryOutbox();
   let service: IncidentService | undefined;
@@ -293,7 +293,10 @@ async function startIncidents(config: Config, bus: Bus, store: Store, policies: 
     receivers: policies.receivers,
     outbox,
     publish: (subject, data, msgId) => bus.publishNotification(subject, data, msgId),
-    onAttempt: (a) => service?.recordDelivery(a),
+    onAttempt: (a) => {
+      metrics.notifications.labels(a.receiver, a.ok ? 'ok' : 'failed').inc();
+      service?.recordDelivery(a);
+    },
     log: log.child({ sub: 'notify' }),
   });
   service = new IncidentService({
@@ -305,6 +308,7 @@ async function startIncidents(config: Config, bus: Bus, store: Store, policies: 
     bucket: config['nats.incidentsBucket'],
     consoleUrl: config['console.url'],
     log,
+    metrics,
   });
   await dispatcher.start();
   await service.start();

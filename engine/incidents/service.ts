@@ -13,6 +13,7 @@ import type { Alert } from '../alerts/index.ts';
 import type { Bus, VersionedStore } from '../bus/index.ts';
 import { ConflictError, errorMessage } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
+import type { Metrics } from '../metrics/index.ts';
 import type { Store } from '../store/index.ts';
 import type { IncidentFilter, IncidentsApi, IncidentUpdate, NewSilence } from './api.ts';
 import { IncidentManager, type Effects } from './manager.ts';
@@ -35,6 +36,7 @@ export interface IncidentServiceOptions {
   consoleUrl?: string;
   now?: () => number;
   log: Logger;
+  metrics?: Pick<Metrics, 'incidents' | 'incidentChanges' | 'incidentConflicts'>;
 }
 
 const CURSOR_KEY = 'cursor';
@@ -234,12 +236,23 @@ export class IncidentService implements IncidentsApi {
       if (this.cursor !== cursorBefore) await this.write(CURSOR_KEY, { seq: this.cursor });
     } catch (err) {
       if (err instanceof ConflictError) {
+        this.opts.metrics?.incidentConflicts.inc();
         this.log.error({ err: err.message }, 'another engine process changed incident state: reloading it');
         await this.loadState();
       }
       throw err;
     }
     this.publishUpdates(e);
+    this.count(e);
+  }
+
+  private count(e: Effects): void {
+    const m = this.opts.metrics;
+    if (!m) return;
+    for (const r of e.incidentRows) m.incidentChanges.labels(r.kind).inc();
+    if (e.incidents.size === 0) return;
+    m.incidents.reset();
+    for (const i of this.manager.list({ states: ['open', 'acknowledged'], limit: Number.MAX_SAFE_INTEGER })) m.incidents.labels(i.state, i.type).inc();
   }
 
   private async write(key: string, value: unknown): Promise<void> {

@@ -32,6 +32,10 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     storeRetries: new Counter({ name: 'ioc_store_retries_total', help: 'Storage writes retried because the server was unreachable.', registers: reg }),
     consumerLag: new Gauge({ name: 'ioc_consumer_lag', help: 'Events in the stream not yet delivered to the engine (JetStream num_pending).', registers: reg }),
     inFlight: new Gauge({ name: 'ioc_events_in_flight', help: 'Events read but not yet committed (acknowledged).', registers: reg }),
+    incidents: new Gauge({ name: 'ioc_incidents', help: 'Incidents not resolved, by state (open, acknowledged) and type.', labelNames: ['state', 'type'] as const, registers: reg }),
+    incidentChanges: new Counter({ name: 'ioc_incident_changes_total', help: 'Incident timeline entries, by kind (opened, acknowledged, escalated, sop.step.overdue, ...).', labelNames: ['kind'] as const, registers: reg }),
+    incidentConflicts: new Counter({ name: 'ioc_incident_state_conflicts_total', help: 'Incident state writes that lost a compare-and-set to another engine process (the state was reloaded).', registers: reg }),
+    notifications: new Counter({ name: 'ioc_notification_attempts_total', help: 'Notification delivery attempts, by receiver and result (ok, failed).', labelNames: ['receiver', 'result'] as const, registers: reg }),
     ingestCalls: new Counter({ name: 'ioc_grpc_calls_total', help: 'gRPC and gRPC-web calls, by method and status code.', labelNames: ['method', 'code'] as const, registers: reg }),
   };
 }
