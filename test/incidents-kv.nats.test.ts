@@ -1,0 +1,79 @@
+// Two engine processes' incident services on one real NATS KV bucket: writes
+// are compare-and-set on the revision, so neither can overwrite what the other
+// wrote. The loser of a race is told (ConflictError), reloads, and a retry
+// keeps both changes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../engine/alerts/index.ts';
+import { connectNats, type NatsBus } from '../engine/bus/index.ts';
+import { ConflictError } from '../engine/errors/index.ts';
+import { compilePolicySources, IncidentService, type NotificationRequest } from '../engine/incidents/index.ts';
+import { silentLogger } from '../engine/log/index.ts';
+import { MemoryStore } from '../engine/store/index.ts';
+import { waitUntil } from './harness/engine.ts';
+import { startNats, type NatsServer } from './harness/nats.ts';
+
+let nats: NatsServer;
+const buses: NatsBus[] = [];
+const services: IncidentService[] = [];
+
+const { policies } = compilePolicySources([{ file: 'p.yaml', text: 'policies:\n  - { id: flood, type: flood, match: { rules: ["flood.*"] }, groupBy: [zone] }\n' }]);
+
+async function engineProcess(): Promise<IncidentService> {
+  const bus = await connectNats({
+    servers: nats.url, eventsStream: 'IOC_EVENTS', alertsStream: 'IOC_ALERTS', dlqStream: 'IOC_DLQ', consumer: `c${buses.length}`,
+    stateBucket: 'ioc_engine', eventsMaxAgeHours: 1, replicas: 1, maxAckPending: 1000, ackWaitSeconds: 30, log: silentLogger(),
+  });
+  await bus.setup();
+  buses.push(bus);
+  const sent: NotificationRequest[] = [];
+  const service = new IncidentService({ bus, store: new MemoryStore(), notifications: { enqueue: async (r) => void sent.push(...r) }, policies, bucket: 'ioc_incidents', log: silentLogger() });
+  await service.start();
+  services.push(service);
+  return service;
+}
+
+beforeAll(async () => {
+  nats = await startNats();
+}, 60_000);
+
+afterAll(async () => {
+  for (const s of services) await s.stop();
+  for (const b of buses) await b.close();
+  await nats?.destroy();
+});
+
+const alert: Alert = {
+  fingerprint: 'fp-hm', rule: 'flood.water-level-critical', key: 'wl-hm', state: 'firing', severity: 'critical',
+  title: { vi: 'Mực nước nguy hiểm', en: 'Critical water level' }, message: { vi: '2,6 m', en: '2.6 m' },
+  zone: 'hoang-mai', source: 'wl-hm', value: 2.6, eventId: 'e1', eventType: 'water.level',
+  startsAt: Date.now(), endsAt: 0, eventTime: Date.now(), emittedAt: Date.now(),
+};
+
+describe('incident state shared by two engine processes', () => {
+  it('never lets one overwrite the other: the stale writer gets ConflictError, reloads, and its retry keeps both changes', async () => {
+    const a = await engineProcess();
+    const b = await engineProcess();
+    await buses[0]!.publishAlert(alert);
+    const id = await waitUntil(() => a.list({})[0]?.id, 20_000, () => 'incident on A');
+    await waitUntil(() => b.list({})[0]?.id === id, 20_000, () => 'the same incident on B');
+    await a.settled();
+    await b.settled();
+
+    await a.act({ kind: 'acknowledge', incidentId: id, actor: 'lan' });
+    // B has not seen A's acknowledgement: its write loses the compare-and-set.
+    await expect(b.act({ kind: 'comment', incidentId: id, actor: 'minh', text: 'đang xử lý' })).rejects.toBeInstanceOf(ConflictError);
+    // B reloaded: its retry lands on top of A's change.
+    const afterB = await b.act({ kind: 'comment', incidentId: id, actor: 'minh', text: 'đang xử lý' });
+    expect(afterB.state).toBe('acknowledged');
+    expect(afterB.acknowledgedBy).toBe('lan');
+    // Now A is the stale one.
+    await expect(a.act({ kind: 'assign', incidentId: id, actor: 'lan', assignee: 'team:drainage' })).rejects.toBeInstanceOf(ConflictError);
+    const final = await a.act({ kind: 'assign', incidentId: id, actor: 'lan', assignee: 'team:drainage' });
+    expect(final.timeline.filter((e) => e.actor !== 'system').map((e) => `${e.kind}:${e.actor}`)).toEqual(['acknowledged:lan', 'commented:minh', 'assigned:lan']);
+
+    // A third process starting now reads exactly that.
+    const c = await engineProcess();
+    const seen = c.get(id)!.incident;
+    expect(seen.timeline.filter((e) => e.actor !== 'system').map((e) => `${e.kind}:${e.actor}`)).toEqual(['acknowledged:lan', 'commented:minh', 'assigned:lan']);
+  }, 60_000);
+});
