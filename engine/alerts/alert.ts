@@ -25,6 +25,8 @@ export interface Alert {
   zone: string;
   source: string;
   value?: number;
+  /** Windowed rules: the aggregates that made it fire or resolve, by name (`{ avg: 162.4, n: 12 }`). */
+  values?: Record<string, number>;
   eventId: string;
   eventType: string;
   /** Event time the alert started firing, epoch ms. */

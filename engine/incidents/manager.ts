@@ -185,6 +185,7 @@ export class IncidentManager {
       title: a.title,
       message: a.message,
       ...(a.value !== undefined ? { value: a.value } : {}),
+      ...(a.values !== undefined ? { values: a.values } : {}),
       eventId: a.eventId,
       eventType: a.eventType,
       eventTime: a.eventTime,

@@ -19,6 +19,8 @@ export interface AlertRecord {
   title: LocalizedText;
   message: LocalizedText;
   value?: number;
+  /** Evidence of windowed rules: the aggregates that made it change, by name. */
+  values?: Record<string, number>;
   /** Evidence: the event that caused the latest state (linkable to `events` by id). */
   eventId: string;
   eventType: string;

@@ -18,7 +18,7 @@ export const END_MARKER = '<!-- END GENERATED REFERENCE -->';
 export const RULES_DOC_PATH = fileURLToPath(new URL('../../docs/rules.md', import.meta.url));
 
 /** The subset of JSON Schema that z.toJSONSchema produces for our schemas. */
-interface JsonSchema {
+export interface JsonSchema {
   type?: string | string[];
   enum?: unknown[];
   anyOf?: JsonSchema[];
@@ -36,7 +36,7 @@ function jsonSchemaOf(schema: z.ZodType): JsonSchema {
 }
 
 /** A short human type: `string`, `list of string`, `one of info, minor`, `map with vi, en`. */
-function typeLabel(s: JsonSchema): string {
+export function typeLabel(s: JsonSchema): string {
   if (s.anyOf) return s.anyOf.map(typeLabel).join(' or ');
   if (s.enum) return `one of ${s.enum.map((v) => `\`${String(v)}\``).join(', ')}`;
   if (Array.isArray(s.type)) return s.type.map((type) => typeLabel({ type })).join(' or ');
@@ -57,7 +57,8 @@ function typeLabel(s: JsonSchema): string {
   }
 }
 
-function yamlBlock(value: unknown): string {
+/** `value` as a fenced YAML block. */
+export function yamlBlock(value: unknown): string {
   return '```yaml\n' + stringify(value, { lineWidth: 0, flowCollectionPadding: true }).trimEnd() + '\n```';
 }
 
@@ -85,7 +86,8 @@ function keySections(schema: JsonSchema, level: string): string[] {
   return out;
 }
 
-function table(head: string[], rows: string[][]): string[] {
+/** A Markdown table; `|` inside cells is escaped. */
+export function table(head: string[], rows: string[][]): string[] {
   const cell = (s: string) => s.replaceAll('|', '\\|');
   return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
 }

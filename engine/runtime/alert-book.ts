@@ -343,6 +343,7 @@ export class AlertBook<C> {
       emittedAt: this.core.now(),
     };
     if (f.value !== undefined) a.value = f.value;
+    if (f.values !== undefined) a.values = f.values;
     return a;
   }
 
@@ -354,6 +355,7 @@ export class AlertBook<C> {
       a.eventId = f.eventId;
       if (f.value !== undefined) a.value = f.value;
       else delete a.value;
+      if (f.values !== undefined) a.values = f.values;
     }
     return a;
   }

@@ -29,6 +29,8 @@ export interface AlertFacts {
   eventId: string;
   eventType: string;
   value: number | undefined;
+  /** The aggregates that made a windowed rule fire, by name (evidence for operators). */
+  values?: Record<string, number>;
 }
 
 /** How the alert book reads an evaluation context (an event, window aggregates, a sequence match). */

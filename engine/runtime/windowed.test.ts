@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ev, run, runtimeFor } from './test-kit.ts';
+import { ev, MIN, run, runtimeFor, T0 } from './test-kit.ts';
 
 const head = (id: string) => `id: ${id}\ntitle: { vi: "Cảnh báo", en: Alert }\nseverity: major\n`;
 
@@ -19,6 +19,16 @@ message: { vi: "{{ n }} cuộc gọi tại {{ key.zone }}", en: "{{ n }} calls i
       'firing hotline.burst hoan-kiem @5 4 calls in hoan-kiem',
       'resolved hotline.burst hoan-kiem @10 1 calls in hoan-kiem',
     ]);
+  });
+
+  it('carries the aggregates that made it fire and resolve, as evidence', () => {
+    const rt = runtimeFor(rule);
+    for (const e of [call(0), call(1), call(2), call(4.5)]) rt.process(e);
+    rt.advanceWatermark(T0 + 5 * MIN);
+    expect(rt.takeChanges().map((a) => [a.state, a.values])).toEqual([['firing', { n: 4 }]]);
+    rt.process(call(6));
+    rt.advanceWatermark(T0 + 10 * MIN);
+    expect(rt.takeChanges().map((a) => [a.state, a.values])).toEqual([['resolved', { n: 1 }]]);
   });
 
   it('keeps groups apart and closes windows only when the watermark passes their end', () => {

@@ -34,7 +34,7 @@ export interface WindowCtx {
 export function windowOps(x: { rule: CompiledRule }): ContextOps<WindowCtx> {
   return {
     render: (c) => x.rule.window!.render(activation(x.rule, c)),
-    facts: (c) => ({ zone: c.zone, source: c.source, eventId: c.id, eventType: c.type, value: c.aggs.length > 0 ? Number(c.aggs[0]) : undefined }),
+    facts: (c) => ({ zone: c.zone, source: c.source, eventId: c.id, eventType: c.type, value: c.aggs.length > 0 ? Number(c.aggs[0]) : undefined, values: aggregateValues(x.rule, c) }),
     dedupKey: (c) => x.rule.window!.dedupKey!(activation(x.rule, c)),
     save: (c) => [c.values, c.aggs.map((v) => (typeof v === 'bigint' ? `${v}n` : Number.isNaN(v) ? null : v)), c.id, c.source, c.zone, c.type],
     load: (j) => {
@@ -42,6 +42,17 @@ export function windowOps(x: { rule: CompiledRule }): ContextOps<WindowCtx> {
       return { values, aggs: aggs.map((v) => (typeof v === 'string' ? BigInt(v.slice(0, -1)) : v === null ? NaN : v)), id, source, zone, type };
     },
   };
+}
+
+/** The window's aggregates by name, as numbers (finite ones only): the evidence an alert carries. */
+function aggregateValues(rule: CompiledRule, c: WindowCtx): Record<string, number> {
+  const out: Record<string, number> = {};
+  const aggs = rule.window!.aggregates;
+  for (let i = 0; i < aggs.length; i++) {
+    const v = Number(c.aggs[i]);
+    if (Number.isFinite(v)) out[aggs[i]!.name] = v;
+  }
+  return out;
 }
 
 /** The activation of `when`, `clear` and the message: the aggregates by name and `key`. */
