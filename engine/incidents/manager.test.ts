@@ -392,3 +392,19 @@ describe('policy files', () => {
     expect(r.diagnostics[0]!.message).toMatch(/unknown key `grupBy`.*groupBy/);
   });
 });
+
+describe('matchers', () => {
+  it('labels match other alert fields, exact or glob', () => {
+    const { m } = setup();
+    m.createSilence({ matchers: { labels: { family: 'flo*' } }, startsAt: T0, endsAt: T0 + MIN, createdBy: 'lan', reason: 'drill' }, 'sil-l');
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai'));
+    m.applyAlert(alert('traffic.zone-gridlock', 'soc-son'));
+    expect(m.alert('fp-flood.heavy-rain@hoang-mai-flood.heavy-rain')!.silencedBy).toEqual(['sil-l']);
+    expect(m.alert('fp-traffic.zone-gridlock@soc-son-traffic.zone-gridlock')!.silencedBy).toEqual([]);
+  });
+
+  it('labels in a policy file load (any subset of the alert fields)', () => {
+    const r = compilePolicySources([{ file: 'p.yaml', text: 'policies:\n  - id: x\n    type: x\n    match: { labels: { family: flood, zone: "hoang-*" } }\n' }]);
+    expect(r.diagnostics).toEqual([]);
+  });
+});

@@ -34,7 +34,7 @@ export const matchersSchema = z
     zones: z.array(z.string().min(1)).optional().meta({ description: 'Zone ids (`hoan-kiem`).' }),
     sources: z.array(z.string().min(1)).optional().meta({ description: 'Sources or globs (`wl-*`).' }),
     severities: z.array(severity).optional().meta({ description: 'Alert severities.' }),
-    labels: z.record(label, z.string().min(1)).optional().meta({ description: 'Other alert fields, exact or glob: `{ family: flood }`.' }),
+    labels: z.partialRecord(label, z.string().min(1)).optional().meta({ description: 'Other alert fields, exact or glob: `{ family: flood }`.' }),
   })
   .meta({ description: 'Which alerts: every given list must match (a list matches when any of its entries does); nothing given matches every alert.' });
 
@@ -52,7 +52,7 @@ export const policySchema = z.strictObject({
     .optional()
     .meta({ examples: [{ vi: 'Ngập lụt: {zone}', en: 'Flooding: {zone}' }] }),
   match: matchersSchema.meta({
-    description: 'Which alerts this policy takes; the first policy (in file order) that matches an alert wins. Keys as in matchers below.',
+    description: 'Which alerts this policy takes; the first policy (in file order) that matches an alert wins.',
     examples: [{ rules: ['flood.*', 'service.hotline-flood-*'] }],
   }),
   groupBy: z

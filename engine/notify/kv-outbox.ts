@@ -9,7 +9,7 @@ import type { NotificationRequest } from '../incidents/model.ts';
 import { byCreatedAt, DEFAULT_DELIVERED_RETENTION_MS, type Outbox, type OutboxOutcome, type PendingNotification } from './outbox.ts';
 
 /** Default bucket name. */
-export const DEFAULT_OUTBOX_BUCKET = 'ioc-notify-outbox';
+export const DEFAULT_OUTBOX_BUCKET = 'ioc_notify_outbox';
 
 const PREFIX = 'n.';
 /** JetStream's "wrong last sequence": the key already has a value. */
@@ -20,7 +20,7 @@ type Stored =
   | { state: OutboxOutcome; at: number };
 
 export interface KvOutboxOptions {
-  /** Bucket name (default `ioc-notify-outbox`); created when missing. */
+  /** Bucket name (default `ioc_notify_outbox`); created when missing. */
   bucket?: string;
   /** Bucket replicas (default 1; 3 in production, see decision 0404). */
   replicas?: number;
@@ -43,7 +43,7 @@ function unavailable(what: string, err: unknown): UnavailableError {
  * An outbox that survives restarts and crashes.
  *
  * @example
- * const outbox = await KvOutbox.open(nc.jetstream(), { bucket: 'ioc-notify-outbox' });
+ * const outbox = await KvOutbox.open(nc.jetstream(), { bucket: 'ioc_notify_outbox' });
  * await outbox.add(req); // → true; false for the same id again, even after a restart
  */
 export class KvOutbox implements Outbox {
