@@ -60,7 +60,7 @@ describe('migrations', () => {
       { name: 'incident_events', engine: 'ReplacingMergeTree', sorting_key: 'incident_id, seq', partition_key: 'toYYYYMM(opened_day)' },
       { name: 'notification_deliveries', engine: 'ReplacingMergeTree', sorting_key: 'notification_id, attempt', partition_key: 'toYYYYMM(day)' },
     ]);
-    expect(await store.migrateSchema()).toEqual({ applied: [], version: 5 });
+    expect(await store.migrateSchema()).toEqual({ applied: [], version: 7 });
   });
 });
 

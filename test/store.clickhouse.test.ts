@@ -79,8 +79,8 @@ describe('migrations', () => {
   it('create the schema once, record it, and are idempotent', async () => {
     const fresh = new ClickHouseStore({ url: ch.url, database: 'ioc_migrations', now: () => NOW });
     try {
-      expect(await fresh.migrateSchema()).toEqual({ applied: [1, 2, 3, 4, 5], version: 5 });
-      expect(await fresh.migrateSchema()).toEqual({ applied: [], version: 5 });
+      expect(await fresh.migrateSchema()).toEqual({ applied: [1, 2, 3, 4, 5, 6, 7], version: 7 });
+      expect(await fresh.migrateSchema()).toEqual({ applied: [], version: 7 });
       await fresh.migrate();
     } finally {
       await fresh.close();
@@ -93,6 +93,8 @@ describe('migrations', () => {
       { version: 3, name: 'alert-events', applied_at: String(NOW) },
       { version: 4, name: 'incident-events', applied_at: String(NOW) },
       { version: 5, name: 'notification-deliveries', applied_at: String(NOW) },
+      { version: 6, name: 'rollups', applied_at: String(NOW) },
+      { version: 7, name: 'shadow-alerts', applied_at: String(NOW) },
     ]);
     const tables = await store.queryRows<{ name: string; engine: string }>(
       sql`SELECT name, engine FROM system.tables WHERE database = ${'ioc_migrations'} ORDER BY name`,
@@ -102,8 +104,17 @@ describe('migrations', () => {
       { name: 'alerts', engine: 'ReplacingMergeTree' },
       { name: 'events', engine: 'ReplacingMergeTree' },
       { name: 'incident_events', engine: 'ReplacingMergeTree' },
+      { name: 'mv_rollup_source_1h', engine: 'MaterializedView' },
+      { name: 'mv_rollup_source_1m', engine: 'MaterializedView' },
+      { name: 'mv_rollup_zone_1h', engine: 'MaterializedView' },
+      { name: 'mv_rollup_zone_1m', engine: 'MaterializedView' },
       { name: 'notification_deliveries', engine: 'ReplacingMergeTree' },
+      { name: 'rollup_source_1h', engine: 'AggregatingMergeTree' },
+      { name: 'rollup_source_1m', engine: 'AggregatingMergeTree' },
+      { name: 'rollup_zone_1h', engine: 'AggregatingMergeTree' },
+      { name: 'rollup_zone_1m', engine: 'AggregatingMergeTree' },
       { name: 'schema_migrations', engine: 'MergeTree' },
+      { name: 'shadow_alerts', engine: 'ReplacingMergeTree' },
     ]);
   });
 });
@@ -333,6 +344,20 @@ describe('server down', () => {
     await store.insertEvents([event({ id: 'while-down' })]);
     const rows = await store.queryRows<{ id: string }>(sql`SELECT id FROM ${events} FINAL WHERE source = 'w1' ORDER BY id`);
     expect(rows.map((r) => r.id)).toEqual(['w1-1', 'w1-2', 'while-down']);
-    expect(await store.migrateSchema()).toEqual({ applied: [], version: 5 });
+    expect(await store.migrateSchema()).toEqual({ applied: [], version: 7 });
+  });
+});
+
+describe('shadow alerts', () => {
+  it('go to shadow_alerts, never into the live alerts history', async () => {
+    const base = { rule: 'flood.shadowed', key: 'k', severity: 'major' as const, title: { vi: 't', en: 't' }, message: { vi: 'm', en: 'm' }, zone: 'z', source: 's', eventId: 'e', eventType: 'water.level', endsAt: 0, eventTime: NOW, emittedAt: NOW };
+    await store.insertAlerts([
+      { ...base, fingerprint: 'live-fp', state: 'firing', startsAt: NOW },
+      { ...base, fingerprint: 'shadow-fp', state: 'firing', startsAt: NOW, shadow: true },
+    ]);
+    const live = await store.queryRows<{ fingerprint: string }>(sql`SELECT fingerprint FROM ${alerts} WHERE rule = 'flood.shadowed'`);
+    const shadow = await store.queryRows<{ fingerprint: string }>(sql`SELECT fingerprint FROM ${ident(DB, 'shadow_alerts')} WHERE rule = 'flood.shadowed'`);
+    expect(live.map((r) => r.fingerprint)).toEqual(['live-fp']);
+    expect(shadow.map((r) => r.fingerprint)).toEqual(['shadow-fp']);
   });
 });

@@ -37,6 +37,8 @@ export interface Alert {
   eventTime: number;
   /** Wall-clock time the engine emitted this state, epoch ms. */
   emittedAt: number;
+  /** From a rule in `mode: shadow`: recorded, never published or notified. */
+  shadow?: boolean;
 }
 
 /** Higher is worse; `undefined` (no alert) ranks below `info`. */

@@ -18,7 +18,7 @@ import { createRuleRuntime } from '../runtime/index.ts';
 import { ruleErrorReporter } from './rule-errors.ts';
 import { RulesWatcher } from './rules-watcher.ts';
 import { formatDiagnostic, loadRulesDir, RuleSet } from '../rules/index.ts';
-import { ClickHouseStore, MemoryStore, type Store } from '../store/index.ts';
+import { ClickHouseStore, MemoryStore, Retention, type Store } from '../store/index.ts';
 
 export interface EngineOptions {
   config: Config;
@@ -239,6 +239,25 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     const grpcServer = await startGrpcServer({ handlers, host: config['grpc.host'], port: config['grpc.port'], log: log.child({ sub: 'grpc' }), metrics });
     starting = undefined;
 
+    // Retention drops expired day (and month) partitions; the embedded store keeps its own bounds.
+    const retention =
+      store instanceof ClickHouseStore
+        ? new Retention({
+            runner: store,
+            database: config['clickhouse.db'],
+            policy: {
+              eventsDays: config['retention.eventsDays'],
+              rollupsMinuteDays: config['retention.rollupsMinuteDays'],
+              rollupsHourDays: config['retention.rollupsHourDays'],
+              alertsDays: config['retention.alertsDays'],
+            },
+            everyMs: config['retention.everyMinutes'] * 60_000,
+            now,
+            log: log.child({ sub: 'retention' }),
+          })
+        : undefined;
+    if (config['retention.everyMinutes'] > 0) retention?.start();
+
     const health = setInterval(() => {
       void store.ping().then((ok) => {
         if (ok !== storeOk) log[ok ? 'info' : 'warn'](`storage is ${ok ? 'reachable again' : 'unreachable'}`);
@@ -270,6 +289,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       },
       stop: async (drainMs = 5000) => {
         watcher.stop();
+        retention?.stop();
         clearInterval(health);
         await pipeline.stop(drainMs);
         await Promise.all([grpcServer.close(), httpServer.close()]);

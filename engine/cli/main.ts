@@ -67,6 +67,30 @@ rules
     process.exitCode = await runRulesTest(dir);
   });
 
+const db = program.command('db').description('the ClickHouse schema: migrations, status, rollups');
+db.command('migrate')
+  .description('apply pending schema migrations to the configured ClickHouse; prints each one applied')
+  .option('-c, --config <file>', 'configuration file')
+  .action(async (o: { config?: string }) => {
+    const { runDbMigrate } = await import('./db.ts');
+    await runDbMigrate(o);
+  });
+db.command('status')
+  .description('applied and pending migrations; tables with rows, bytes and partitions')
+  .option('-c, --config <file>', 'configuration file')
+  .action(async (o: { config?: string }) => {
+    const { runDbStatus } = await import('./db.ts');
+    await runDbStatus(o);
+  });
+db.command('rebuild-rollups')
+  .description('recompute one UTC day of the minute and hour rollups from events (after a redelivery counted twice, or to backfill)')
+  .requiredOption('--day <YYYY-MM-DD>', 'the UTC day to rebuild')
+  .option('-c, --config <file>', 'configuration file')
+  .action(async (o: { config?: string; day: string }) => {
+    const { runDbRebuildRollups } = await import('./db.ts');
+    await runDbRebuildRollups(o);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -384,9 +384,11 @@ export class Pipeline {
     const m = this.o.metrics;
     for (const a of changes) {
       if (a.state === 'pending') continue;
+      batch.alerts.push(a);
+      // A shadow rule's alerts are only recorded: nobody hears of them.
+      if (a.shadow) continue;
       m.alerts.labels(a.severity, a.state).inc();
       this.o.log.info({ rule: a.rule, key: a.key, state: a.state, severity: a.severity }, 'alert');
-      batch.alerts.push(a);
       batch.effects.push(settled(retrying('publish alert', () => this.o.bus.publishAlert(a), policy)));
     }
   }

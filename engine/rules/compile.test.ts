@@ -61,7 +61,7 @@ describe('compileRuleText: diagnostics point at the problem', () => {
   it('reports an unknown key at the key, with a suggestion', () => {
     expect(problems(base + 'groupby: [e.zone]\n')).toEqual(['5:1: unknown key `groupby` (did you mean `groupBy`?)']);
     expect(problems(base + 'colour: red\n')).toEqual([
-      '5:1: unknown key `colour`; known keys: id, title, on, where, groupBy, window, aggregate, when, for, clear, keepFiringFor, absent, registry, sequence, sameKey, maxPartials, severity, message, dedupKey, throttle, maxKeys, description, labels, enabled',
+      '5:1: unknown key `colour`; known keys: id, title, on, where, groupBy, window, aggregate, when, for, clear, keepFiringFor, absent, registry, sequence, sameKey, maxPartials, severity, message, dedupKey, throttle, maxKeys, description, labels, mode, enabled',
     ]);
   });
 

@@ -49,6 +49,10 @@ export interface CompiledRule extends AlertRule {
   /** The group key as written (for a sequence, `sameKey`). */
   readonly groupBy: readonly string[];
   readonly enabled: boolean;
+  /** `mode: shadow`: alerts are recorded, never published. Its `id` is `<declared id>~shadow` inside the engine, so it can run beside the live rule of the same id. */
+  readonly shadow: boolean;
+  /** The id its alerts carry: the declared id (for a shadow rule, without `~shadow`). */
+  readonly alertId: string;
   readonly origin: RuleOrigin;
   readonly kind: RuleKind;
   /** Hash of the definition's evaluation keys: a reload keeps the state of a rule whose id and hash are unchanged. */
@@ -104,12 +108,14 @@ export function compileRuleText(text: string, file: string, opts: CompileOptions
     const spec = validated.value;
     const idNode = nodeAt(node, ['id']);
     const origin = src.place(startOf(idNode));
-    const before = seen.get(spec.id);
+    // One live and one shadow rule may share an id (the shadow is a candidate for the live one).
+    const identity = spec.mode === 'shadow' ? `${spec.id}${SHADOW_SUFFIX}` : spec.id;
+    const before = seen.get(identity);
     if (before !== undefined) {
-      diagnostics.push(src.diagnostic(startOf(idNode), `duplicate rule id \`${spec.id}\`; it is already used at ${formatPlace(before)}`));
+      diagnostics.push(src.diagnostic(startOf(idNode), `duplicate ${spec.mode === 'shadow' ? 'shadow ' : ''}rule id \`${spec.id}\`; it is already used at ${formatPlace(before)}`));
       continue;
     }
-    seen.set(spec.id, origin);
+    seen.set(identity, origin);
     const compiled = new RuleCompiler(spec, node, src, opts).compile(origin);
     if (compiled.ok) rules.push(compiled.rule);
     else diagnostics.push(...compiled.diagnostics);
@@ -624,6 +630,9 @@ interface Plans {
   sequence: SequencePlan | undefined;
 }
 
+/** Appended to a shadow rule's id inside the engine (rule state, snapshots, metrics); alerts carry the declared id. */
+export const SHADOW_SUFFIX = '~shadow';
+
 class Rule implements CompiledRule {
   readonly id: string;
   readonly severity: Severity;
@@ -634,6 +643,8 @@ class Rule implements CompiledRule {
   readonly where: string | undefined;
   readonly groupBy: readonly string[];
   readonly enabled: boolean;
+  readonly shadow: boolean;
+  readonly alertId: string;
   readonly forMs: number;
   readonly keepFiringForMs: number;
   readonly throttleMs: number;
@@ -656,7 +667,9 @@ class Rule implements CompiledRule {
     plans: Plans,
     readonly hash: string,
   ) {
-    this.id = spec.id;
+    this.shadow = spec.mode === 'shadow';
+    this.alertId = spec.id;
+    this.id = this.shadow ? `${spec.id}${SHADOW_SUFFIX}` : spec.id;
     this.severity = spec.severity;
     this.title = Object.freeze({ vi: spec.title.vi, en: spec.title.en });
     this.description = spec.description;

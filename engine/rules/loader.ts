@@ -70,7 +70,7 @@ export async function loadRulesDir(dir: string, opts: LoadOptions = {}): Promise
       } else {
         diagnostics.push({
           ...rule.origin,
-          message: `duplicate rule id \`${rule.id}\`; it is already used at ${formatPlace(first)}`,
+          message: `duplicate ${rule.shadow ? 'shadow ' : ''}rule id \`${rule.alertId}\`; it is already used at ${formatPlace(first)}${rule.shadow ? ' (one live and one shadow rule may share an id)' : ''}`,
         });
       }
     }

@@ -277,6 +277,11 @@ export const ruleSchema = z.strictObject({
     )
     .optional()
     .meta({ description: 'Free-form string labels copied to the rule for routing and filtering (team, runbook, ...).', examples: [{ team: 'flood-response', runbook: 'https://wiki.example/flood' }] }),
+  mode: z.enum(['live', 'shadow'], { error: 'must be `live` or `shadow`' }).default('live').meta({
+    description:
+      '`shadow` runs the rule on real events and records its alerts (flagged shadow, in ClickHouse `shadow_alerts`) without telling anyone: no `ioc.alerts` message, no incident, nothing on the console. A shadow rule may share its id with a live rule; `ioc rules shadow-report` compares the two.',
+    examples: ['shadow'],
+  }),
   enabled: z.boolean({ error: 'must be true or false' }).default(true).meta({
     description: 'Set to `false` to keep a rule in the file (still validated) without evaluating it.',
     examples: [false],

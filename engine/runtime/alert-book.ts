@@ -327,7 +327,7 @@ export class AlertBook<C> {
     const f = this.ops.facts(c);
     const a: Alert = {
       fingerprint: this.fingerprint(s.id),
-      rule: this.rule.id,
+      rule: this.rule.alertId,
       key: s.id,
       state,
       severity: this.rule.severity,
@@ -344,6 +344,7 @@ export class AlertBook<C> {
     };
     if (f.value !== undefined) a.value = f.value;
     if (f.values !== undefined) a.values = f.values;
+    if (this.rule.shadow) a.shadow = true;
     return a;
   }
 

@@ -135,3 +135,26 @@ describe('isolation', () => {
     expect(rt.counters().ruleErrors).toEqual({ 'bad.rule': 1 });
   });
 });
+
+describe('shadow rules', () => {
+  it('run beside the live rule of the same id; their alerts carry the same rule id, a shadow flag and their own fingerprint', () => {
+    const rules = `rules:
+  - ${head('flood.level').trimEnd().replace(/\n/g, '\n    ')}
+    on: water.level
+    where: e.value > 2.0
+  - ${head('flood.level').trimEnd().replace(/\n/g, '\n    ')}
+    on: water.level
+    where: e.value > 1.5
+    mode: shadow
+`;
+    const rt = runtimeFor(rules);
+    rt.process(ev(0, { value: 1.8 }));
+    rt.process(ev(1, { value: 2.2 }));
+    const changes = rt.takeChanges();
+    expect(changes.map((a) => [a.rule, a.shadow ?? false, a.eventTime - T0])).toEqual([
+      ['flood.level', true, 0],
+      ['flood.level', false, MIN],
+    ]);
+    expect(changes[0]!.fingerprint).not.toBe(changes[1]!.fingerprint);
+  });
+});

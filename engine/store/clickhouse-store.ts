@@ -91,6 +91,7 @@ export class ClickHouseStore implements Store, SqlRunner {
   private readonly now: () => number;
   private readonly eventsTable: Sql;
   private readonly alertsTable: Sql;
+  private readonly shadowAlertsTable: Sql;
   private readonly alertEventsTable: Sql;
   private readonly incidentEventsTable: Sql;
   private readonly deliveriesTable: Sql;
@@ -102,6 +103,7 @@ export class ClickHouseStore implements Store, SqlRunner {
     this.now = options.now ?? Date.now;
     this.eventsTable = ident(database, 'events');
     this.alertsTable = ident(database, 'alerts');
+    this.shadowAlertsTable = ident(database, 'shadow_alerts');
     this.alertEventsTable = ident(database, 'alert_events');
     this.incidentEventsTable = ident(database, 'incident_events');
     this.deliveriesTable = ident(database, 'notification_deliveries');
@@ -134,7 +136,10 @@ export class ClickHouseStore implements Store, SqlRunner {
   }
 
   async insertAlerts(rows: readonly Alert[]): Promise<void> {
-    await this.insert(this.alertsTable, ALERT_COLUMNS, rows, writeAlert);
+    const live = rows.filter((a) => !a.shadow);
+    const shadow = rows.filter((a) => a.shadow);
+    if (live.length > 0) await this.insert(this.alertsTable, ALERT_COLUMNS, live, writeAlert);
+    if (shadow.length > 0) await this.insert(this.shadowAlertsTable, ALERT_COLUMNS, shadow, writeAlert);
   }
 
   async insertAlertEvents(rows: readonly AlertEventRow[]): Promise<void> {

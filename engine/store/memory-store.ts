@@ -62,6 +62,7 @@ export class MemoryStore implements Store {
   private readonly maxDeliveries: number;
   private readonly eventsByKey = new Map<string, StoredEvent>();
   private readonly alertsByKey = new Map<string, Alert>();
+  private readonly shadowAlertsByKey = new Map<string, Alert>();
   private readonly alertEventsByKey = new Map<string, AlertEventRow>();
   private readonly incidentEventsByKey = new Map<string, IncidentEventRow>();
   private readonly deliveriesByKey = new Map<string, DeliveryAttempt>();
@@ -83,7 +84,8 @@ export class MemoryStore implements Store {
   }
 
   async insertAlerts(rows: readonly Alert[]): Promise<void> {
-    upsert(this.alertsByKey, rows, alertMessageId, this.maxAlerts);
+    upsert(this.alertsByKey, rows.filter((a) => !a.shadow), alertMessageId, this.maxAlerts);
+    upsert(this.shadowAlertsByKey, rows.filter((a) => a.shadow), alertMessageId, this.maxAlerts);
   }
 
   async insertAlertEvents(rows: readonly AlertEventRow[]): Promise<void> {
@@ -122,6 +124,11 @@ export class MemoryStore implements Store {
   /** The alert state changes kept, oldest first. */
   alerts(): Alert[] {
     return [...this.alertsByKey.values()];
+  }
+
+  /** The alert changes of shadow rules kept, oldest first. */
+  shadowAlerts(): Alert[] {
+    return [...this.shadowAlertsByKey.values()];
   }
 
   /** The alert changes seen by incident management kept, oldest first. */

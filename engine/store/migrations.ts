@@ -5,6 +5,7 @@
 // A shipped migration is never edited; change the schema with a new one.
 
 import { ConfigError } from '../errors/index.ts';
+import { rollupTableDdl, rollupTables, rollupViewDdl } from './rollups.ts';
 import { ident, isIdentifier, sql, type Sql } from './sql-escape.ts';
 
 /** What migrations need from a connection; ClickHouseStore provides it. */
@@ -165,6 +166,22 @@ export const migrations: readonly Migration[] = [
       PARTITION BY toYYYYMM(day)
       ORDER BY (notification_id, attempt)`,
     ],
+  },
+  {
+    version: 6,
+    name: 'rollups',
+    // Minute and hour aggregates per source and per zone, written by views on
+    // every insert into `events` (see rollups.ts and decision 0510). Tables
+    // first: a view whose target is missing would refuse every events insert.
+    // Days stored before this migration are not backfilled: `ioc db rebuild-rollups`.
+    statements: (db) => [...rollupTables.map((t) => rollupTableDdl(db, t)), ...rollupTables.map((t) => rollupViewDdl(db, t))],
+  },
+  {
+    version: 7,
+    name: 'shadow-alerts',
+    // Alerts of rules in `mode: shadow`: the same shape and keys as `alerts`, kept
+    // apart so live history, counts and MTTA never include them.
+    statements: (db) => [sql`CREATE TABLE IF NOT EXISTS ${ident(db, 'shadow_alerts')} AS ${ident(db, 'alerts')}`],
   },
 ];
 
