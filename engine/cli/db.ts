@@ -49,7 +49,7 @@ async function open(o: DbOptions): Promise<{ store: ClickHouseStore; where: stri
   return { store, where };
 }
 
-async function withStore<T>(o: DbOptions, work: (store: ClickHouseStore, where: string) => Promise<T>): Promise<T> {
+export async function withStore<T>(o: DbOptions, work: (store: ClickHouseStore, where: string) => Promise<T>): Promise<T> {
   const { store, where } = await open(o);
   try {
     return await work(store, where);
