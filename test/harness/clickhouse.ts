@@ -22,6 +22,8 @@ export interface ClickHouseServer {
   readonly running: boolean;
   /** Stops the server (SIGTERM, waits for exit), keeping data and ports so start() resumes it. */
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL: no flush, no clean shutdown), keeping data and ports so start() resumes it. */
+  kill(): Promise<void>;
   /** Starts it again on the same ports and data; resolves when it answers `SELECT 1`. */
   start(): Promise<void>;
   /** Stops it and removes its temp dir. */
@@ -217,13 +219,13 @@ export async function startClickHouse(options: StartClickHouseOptions = {}): Pro
     throw new Error(`clickhouse-server did not answer on ${url} within ${timeoutMs} ms\n${logTail()}`);
   };
 
-  const stop = async (): Promise<void> => {
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> => {
     const c = child;
     child = undefined;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       c.once('exit', () => resolve());
-      c.kill('SIGTERM');
+      c.kill(signal);
       setTimeout(() => c.kill('SIGKILL'), 30_000).unref();
     });
   };
@@ -257,7 +259,8 @@ export async function startClickHouse(options: StartClickHouseOptions = {}): Pro
       if (child !== undefined) return;
       await launch();
     },
-    stop,
+    stop: () => stop(),
+    kill: () => stop('SIGKILL'),
     destroy: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });
