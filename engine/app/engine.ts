@@ -2,7 +2,9 @@
 // gRPC and the HTTP port. Chooses real services or the embedded fallback by
 // `mode`, and says loudly which it runs on. The only place that knows all parts.
 
+import { backtestHandlers } from '../api/backtest.ts';
 import { createHandlers, startGrpcServer, startHttpServer, type MethodHandler, type Readiness } from '../api/index.ts';
+import { ClickHouseEventSource } from '../backtest/index.ts';
 import { join } from 'node:path';
 import { connectNats, MemoryBus, type Bus, type NatsBus } from '../bus/index.ts';
 import type { Config } from '../config/index.ts';
@@ -120,6 +122,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     throw new ConfigError(`incident policies in ${policiesDir} have ${lines.length} error(s):\n${lines.join('\n')}`);
   }
   let rules = new RuleSet(loaded.rules);
+  let ruleTables = loaded.tables;
   metrics.rulesLoaded.set(rules.activeIds().size);
   log.info({ dir: config['rules.dir'], rules: rules.activeIds().size }, 'rules loaded');
 
@@ -197,7 +200,11 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     let policiesReload: Promise<void> = Promise.resolve();
     const watcher = new RulesWatcher({
       dir: config['rules.dir'],
-      load: () => loadRulesDir(config['rules.dir']),
+      load: async () => {
+        const r = await loadRulesDir(config['rules.dir']);
+        ruleTables = r.tables;
+        return r;
+      },
       current: () => rules.rules,
       apply: (next) => {
         rules = new RuleSet(next);
@@ -227,6 +234,16 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       incidents: incidents.service,
       incidentStats: (q) => store.incidentStats(q),
     })) handlers.set(path, handler);
+    // Backtests read stored history, so they need ClickHouse.
+    if (store instanceof ClickHouseStore) {
+      for (const [path, handler] of backtestHandlers({
+        openSource: () =>
+          new ClickHouseEventSource({ url: config['clickhouse.url'], database: config['clickhouse.db'], username: config['clickhouse.user'], password: config['clickhouse.password'] }),
+        currentRules: () => rules.rules,
+        tables: () => ruleTables,
+        allowedLatenessMs: config['rules.allowedLatenessMs'],
+      })) handlers.set(path, handler);
+    }
     readiness = (): Readiness => {
       const checks = {
         nats: { ok: bus.connected(), detail: bus.kind },

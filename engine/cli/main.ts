@@ -66,6 +66,37 @@ rules
     const { runRulesTest } = await import('./rules.ts');
     process.exitCode = await runRulesTest(dir);
   });
+rules
+  .command('shadow-report')
+  .description('compare the alerts of rules in mode: shadow with the live rules of the same ids, from ClickHouse')
+  .option('--from <time>', 'start: ISO time, epoch ms, or relative like -24h', '-24h')
+  .option('--to <time>', 'end: ISO time, epoch ms, now, or relative', 'now')
+  .option('--json', 'machine-readable output')
+  .option('-c, --config <file>', 'configuration file')
+  .action(async (o: { from: string; to: string; json?: boolean; config?: string }) => {
+    const { runShadowReport } = await import('./shadow-report.ts');
+    process.exitCode = await runShadowReport(o);
+  });
+rules
+  .command('backtest <files...>')
+  .description('run rule files (or directories) over events stored in ClickHouse and report the alerts they would have fired, and the difference from the rules in force')
+  .requiredOption('--from <time>', 'start of the range: ISO time (2026-03-01T06:00+07:00), epoch ms, or an offset like -24h')
+  .option('--to <time>', 'end of the range (exclusive), same forms', 'now')
+  .option('--baseline <paths...>', 'the previous version to compare with (default: the rules directory in force)')
+  .option('--no-baseline', 'report the candidate alone')
+  .option('--json', 'print the report as JSON')
+  .option('-c, --config <file>', 'configuration file (ClickHouse, allowed lateness)')
+  .action(async (files: string[], o: { from: string; to: string; baseline?: string[] | boolean; json?: boolean; config?: string }) => {
+    const { runRulesBacktest } = await import('./backtest.ts');
+    process.exitCode = await runRulesBacktest(files, {
+      from: o.from,
+      to: o.to,
+      ...(Array.isArray(o.baseline) ? { baseline: o.baseline } : {}),
+      compare: o.baseline !== false,
+      json: o.json === true,
+      ...(o.config ? { config: o.config } : {}),
+    });
+  });
 
 const db = program.command('db').description('the ClickHouse schema: migrations, status, rollups');
 db.command('migrate')

@@ -2,7 +2,8 @@
 // running `ioc start`: NATS → rules → ClickHouse, acknowledged) beside a raw
 // consumer that reads the same stream the same way (durable pull consumer,
 // AckPolicy.All, same batch, callback delivery) and only decodes JSON: the baseline. Both in one
-// run, on private servers, so the ratio is comparable. Not part of the tests.
+// run, on private servers, so the ratio is comparable. Then a backtest of the same rules over
+// the events the engine stored (ClickHouse → rules, no writes), beside the live rate. Not part of the tests.
 //
 //   npm run bench                                   issue 3's mix: 100 rules (60 thresholds, 20 sliding
 //                                                   averages, 10 zone counts, 5 absences, 5 sequences) over
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AckPolicy, connect, DeliverPolicy, headers as natsHeaders, nanos, RetentionPolicy, StorageType } from 'nats';
 import { createClient } from '@clickhouse/client';
+import { ClickHouseEventSource, loadRulePaths, runBacktest } from '../../engine/backtest/index.ts';
 import { eventKey, type IocEvent } from '../../engine/events/index.ts';
 import { mixedRuleSet } from '../../engine/runtime/bench/mixed-rules.ts';
 import { HanoiFeed, sensorCountsForTotal } from '../../engine/sim/index.ts';
@@ -248,6 +250,21 @@ async function main(): Promise<void> {
     const stored = (await rs.json<{ n: string }>())[0]?.n ?? '0';
     await client.close();
 
+    // Backtest: the stored events of the generated feed (not the latency run's), the same rules and lateness.
+    let minT = Infinity;
+    let maxT = -Infinity;
+    for (const e of events) {
+      if (e.time < minT) minT = e.time;
+      if (e.time > maxT) maxT = e.time;
+    }
+    const { rules: compiled } = await loadRulePaths([rules.dir]);
+    const source = new ClickHouseEventSource({ url: ch.url, database: 'ioc_bench' });
+    log(`backtest: ${compiled.length} rules over the stored events`);
+    const backtest = await runBacktest({ source, range: { from: minT, to: maxT + 1 }, candidate: compiled, allowedLatenessMs: 30_000 });
+    await source.close();
+    const backtestAlerts = backtest.candidate.reduce((n, r) => n + r.alerts, 0);
+    log(`backtest: ${backtest.eventsPerSec} events/s (${backtest.events} events, ${backtestAlerts} alerts)`);
+
     const late = [...metrics.matchAll(/^ioc_events_rejected_total\{reason="late"[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
     const result = {
       mix: MIXED ? 'mixed' : 'stateless',
@@ -262,6 +279,10 @@ async function main(): Promise<void> {
       enginePeakRssMb: Math.round(peakKb / 1024),
       alertChanges: alerts,
       storedInClickHouse: Number(stored),
+      backtestEvents: backtest.events,
+      backtestEventsPerSec: backtest.eventsPerSec,
+      backtestRatioToEngine: Number((backtest.eventsPerSec / engineRate).toFixed(3)),
+      backtestAlerts,
       latency,
     };
     const ms = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : `${x.toFixed(1)} ms`);
@@ -276,6 +297,7 @@ Thang Long IOC benchmark (${new Date().toISOString()}, ${process.version}, ${(aw
   engine peak RSS ${result.enginePeakRssMb} MB
   alert changes   ${result.alertChanges}
   rows stored     ${result.storedInClickHouse}
+  backtest        ${result.backtestEventsPerSec} events/s  (the stored events read back from ClickHouse through the same rules; ${result.backtestRatioToEngine}x the engine; ${result.backtestAlerts} alerts)
   latency         ${latency ? `p50 ${ms(latency.p50)}, p99 ${ms(latency.p99)}, max ${ms(latency.max)} over ${latency.alerts} alerts at ${latency.rate} events/s (event published → alert received)` : 'not measured'}
 `);
     console.log(JSON.stringify(result));
