@@ -3,6 +3,7 @@
 // `mode`, and says loudly which it runs on. The only place that knows all parts.
 
 import { backtestHandlers } from '../api/backtest.ts';
+import { queryHandlers } from '../api/query.ts';
 import { createHandlers, startGrpcServer, startHttpServer, type MethodHandler, type Readiness } from '../api/index.ts';
 import { ClickHouseEventSource } from '../backtest/index.ts';
 import { join } from 'node:path';
@@ -232,6 +233,13 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       validate: { now, maxFutureMs: config['ingest.maxFutureSeconds'] * 1000 },
       mode,
       incidents: incidents.service,
+      incidentStats: (q) => store.incidentStats(q),
+    })) handlers.set(path, handler);
+    const clickhouse = store instanceof ClickHouseStore ? store : undefined;
+    for (const [path, handler] of queryHandlers({
+      ...(clickhouse ? { runner: clickhouse, database: config['clickhouse.db'] } : {}),
+      now,
+      openIncidents: (zone) => incidents.service.list({ states: ['open', 'acknowledged'], zones: [zone], limit: Number.MAX_SAFE_INTEGER }).length,
       incidentStats: (q) => store.incidentStats(q),
     })) handlers.set(path, handler);
     // Backtests read stored history, so they need ClickHouse.

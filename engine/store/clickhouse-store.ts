@@ -5,7 +5,7 @@
 
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import type { Alert } from '../alerts/alert.ts';
 import { ConfigError, errorMessage } from '../errors/index.ts';
 import type { AlertEventRow, DeliveryAttempt, IncidentEventRow } from '../incidents/model.ts';
@@ -242,9 +242,10 @@ export class ClickHouseStore implements Store, SqlRunner {
    * Runs a query and returns its rows. Rows are not validated: `T` is the
    * caller's claim. UInt64 and Int64 values arrive as strings.
    */
-  async queryRows<T = Record<string, unknown>>(query: Sql): Promise<T[]> {
+  /** `settings` go with the request (URL settings): 18.16 applies some, such as `max_result_rows`, only from there. */
+  async queryRows<T = Record<string, unknown>>(query: Sql, settings?: Record<string, string | number>): Promise<T[]> {
     try {
-      const result = await this.client.query({ query: query.text, format: 'JSONEachRow' });
+      const result = await this.client.query({ query: query.text, format: 'JSONEachRow', ...(settings ? { clickhouse_settings: settings as ClickHouseSettings } : {}) });
       return await result.json<T>();
     } catch (err) {
       throw toStoreError(err, 'query');
