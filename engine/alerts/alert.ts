@@ -51,7 +51,13 @@ export function alertSubject(a: Pick<Alert, 'severity' | 'rule'>): string {
   return `ioc.alerts.${a.severity}.${a.rule}`;
 }
 
-/** JetStream de-duplication id: one message per fingerprint, state and start, however often it is replayed. */
-export function alertMessageId(a: Pick<Alert, 'fingerprint' | 'state' | 'startsAt'>): string {
-  return `${a.fingerprint}:${a.state}:${a.startsAt}`;
+/**
+ * JetStream de-duplication id: one message per fingerprint, state, start and
+ * causing event, however often it is replayed (a replay re-reads the same
+ * events). The event keeps apart an alert that fires, resolves and fires again
+ * within one millisecond of event time, which would otherwise share an id and
+ * lose the second firing.
+ */
+export function alertMessageId(a: Pick<Alert, 'fingerprint' | 'state' | 'startsAt' | 'eventId'>): string {
+  return `${a.fingerprint}:${a.state}:${a.startsAt}:${a.eventId}`;
 }
