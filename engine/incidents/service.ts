@@ -40,6 +40,13 @@ export interface IncidentServiceOptions {
 }
 
 const CURSOR_KEY = 'cursor';
+/**
+ * Alert changes are gathered this long and applied and persisted together: a
+ * storm's thousands of changes rewrite each big incident a few times a second,
+ * not once per change. Safe: the stream position is persisted with them, so a
+ * crash in between replays the changes (a no-op for those already applied).
+ */
+const ALERT_COALESCE_MS = 200;
 /** How long a history write may hold up a change before it is left to the background retry. */
 const HISTORY_INLINE_MS = 2000;
 /** History rows kept for retry while ClickHouse is away; past this the oldest are dropped (and logged). */
@@ -98,6 +105,11 @@ export class IncidentService implements IncidentsApi {
     if (this.timer) clearTimeout(this.timer);
     if (this.historyTimer) clearInterval(this.historyTimer);
     await this.reader?.catch(() => undefined);
+    // Alert changes already read are applied and persisted before the stop.
+    if (this.coalesceTimer) {
+      clearTimeout(this.coalesceTimer);
+      this.applyPending();
+    }
     await this.queue.catch(() => undefined);
     await this.flushHistory();
     this.updates$.complete();
@@ -154,9 +166,13 @@ export class IncidentService implements IncidentsApi {
   /** Resolves once every change queued so far is durable (for tests and clean stops). */
   async settled(): Promise<void> {
     for (;;) {
+      if (this.flushScheduled) {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
       const q = this.queue;
       await q.catch(() => undefined);
-      if (q === this.queue && this.pendingAlerts.length === 0) return;
+      if (q === this.queue && !this.flushScheduled) return;
     }
   }
 
@@ -180,6 +196,14 @@ export class IncidentService implements IncidentsApi {
     this.pendingAlerts.push({ alert, seq });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
+    this.coalesceTimer = setTimeout(() => this.applyPending(), ALERT_COALESCE_MS);
+    this.coalesceTimer.unref();
+  }
+
+  private coalesceTimer: NodeJS.Timeout | undefined;
+
+  private applyPending(): void {
+    this.coalesceTimer = undefined;
     void this.mutate(() => {
       this.flushScheduled = false;
       const batch = this.pendingAlerts.splice(0);
