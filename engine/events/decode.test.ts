@@ -95,6 +95,12 @@ describe('decodeEvent (protobuf)', () => {
     expect(rejection(Buffer.from('{"id":"a"}'), 'application/protobuf').reason).toBe('malformed_protobuf');
   });
 
+  it('rejects a time beyond any calendar date with a reason, without throwing (a poison message would stop the engine)', () => {
+    const r = rejection(encode({ ...good, time: 9e18 }), 'application/protobuf');
+    expect(r).toMatchObject({ reason: 'invalid_time', id: 'wl-1' });
+    expect(r.detail).toContain('beyond any calendar date');
+  });
+
   it('rejects a NaN value', () => {
     const r = rejection(encode({ ...good, value: NaN }), 'application/protobuf');
     expect(r).toMatchObject({ reason: 'invalid_value', id: 'wl-1' });

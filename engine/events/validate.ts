@@ -115,10 +115,10 @@ export function validateEvent(input: unknown, opts: ValidateOptions = defaultVal
   if (obj.time === undefined || obj.time === null || obj.time === '') return reject('missing_field', 'time is missing', id);
   const time = parseEventTime(obj.time);
   if (typeof time === 'string') return reject('invalid_time', time, id);
-  if (time < MIN_TIME_MS) return reject('invalid_time', `time ${new Date(time).toISOString()} is before 2000`, id);
+  if (time < MIN_TIME_MS) return reject('invalid_time', `time ${showTime(time)} is before 2000`, id);
   const now = opts.now();
   if (time > now + opts.maxFutureMs) {
-    return reject('invalid_time', `time ${new Date(time).toISOString()} is more than ${Math.round(opts.maxFutureMs / 1000)} s in the future`, id);
+    return reject('invalid_time', `time ${showTime(time)} is more than ${Math.round(opts.maxFutureMs / 1000)} s in the future`, id);
   }
 
   const value = optionalNumber(obj, 'value', -Number.MAX_VALUE, Number.MAX_VALUE);
@@ -163,4 +163,9 @@ export function validateEvent(input: unknown, opts: ValidateOptions = defaultVal
     if (!KNOWN.has(k)) (event.extra ??= {})[k] = obj[k];
   }
   return { ok: true, event };
+}
+
+/** An epoch-ms time for a message: ISO when a Date can hold it, else the number itself (never throws). */
+function showTime(ms: number): string {
+  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms since 1970 (beyond any calendar date)`;
 }

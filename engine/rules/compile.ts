@@ -99,9 +99,14 @@ export function compileRuleText(text: string, file: string, opts: CompileOptions
     const validated = validateNode(ruleSchema, node, doc, src);
     if (!validated.ok) {
       // The expressions of a plain rule are still checked, so one run reports every problem.
-      const raw = node.toJS(doc, { maxAliasCount: 100 }) as Record<string, unknown>;
-      const stateful = ['window', 'absent', 'sequence'].some((k) => k in raw);
       diagnostics.push(...validated.diagnostics);
+      let raw: Record<string, unknown>;
+      try {
+        raw = node.toJS(doc, { maxAliasCount: 100 }) as Record<string, unknown>;
+      } catch {
+        continue; // validateNode has reported why the YAML cannot be read
+      }
+      const stateful = ['window', 'absent', 'sequence'].some((k) => k in raw);
       if (!stateful) diagnostics.push(...new RuleCompiler(raw as never, node, src, opts).plainExpressions());
       continue;
     }

@@ -83,7 +83,13 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; diagnostics: Ru
  */
 export function validateNode<S extends z.ZodType>(schema: S, node: Node, doc: Document.Parsed, src: SourceText, opts: ValidateOptions = {}): Validated<z.output<S>> {
   const diagnostics: RuleDiagnostic[] = [];
-  const data: unknown = node.toJS(doc, { maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = node.toJS(doc, { maxAliasCount: 100 });
+  } catch (err) {
+    // An alias to no anchor, or aliases nested past the limit (a "billion laughs" document).
+    return { ok: false, diagnostics: [src.diagnostic(startOf(node), `YAML: ${(err as Error).message}`)] };
+  }
   const result = schema.safeParse(data);
   if (result.success && diagnostics.length === 0) return { ok: true, value: result.data };
   if (!result.success) {
