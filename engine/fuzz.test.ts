@@ -202,3 +202,21 @@ describe('fuzz', () => {
     );
   }, 120_000);
 });
+
+describe('fuzz, reference tables', () => {
+  it(`YAML reference tables: ${RUNS / 5} hostile table files`, async () => {
+    const { parseYamlTable } = await import('./rules/tables.ts');
+    const file = fc.oneof(
+      hostile,
+      fc.array(fc.oneof(hostile, fc.constantFrom('table: t', 'key: zone', 'rows:', '  - { zone: a, v: 1 }', '  - *nope', '  - &a { zone: b }', '  - *a', 'key: [', '\t')), { maxLength: 8 }).map((l) => l.join('\n')),
+    );
+    fc.assert(
+      fc.property(file, (text) => {
+        count('table yaml');
+        const r = parseYamlTable(text, 'fuzz.yaml');
+        for (const d of r.diagnostics) expect(d.message.length).toBeGreaterThan(0);
+      }),
+      { numRuns: RUNS / 5 },
+    );
+  });
+});

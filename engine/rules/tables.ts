@@ -144,7 +144,12 @@ export function parseYamlTable(text: string, file: string, defaultKey?: string):
   for (const k of keysOf(root)) {
     if (!['table', 'description', 'key', 'rows'].includes(k.key)) diagnostics.push(src.diagnostic(startOf(k.node), `unknown key \`${k.key}\`; a table has table, description, key, rows`));
   }
-  const raw = root.toJS(doc) as Record<string, unknown>;
+  let raw: Record<string, unknown>;
+  try {
+    raw = root.toJS(doc, { maxAliasCount: 100 }) as Record<string, unknown>;
+  } catch (err) {
+    return { diagnostics: [...diagnostics, src.diagnostic(startOf(root), `YAML: ${(err as Error).message}`)] };
+  }
   const name = typeof raw.table === 'string' ? raw.table : stem(file);
   if (!NAME_PATTERN.test(name)) diagnostics.push(src.diagnostic(startOf(nodeAt(root, ['table']) ?? root), `table name must be lower-case letters, digits, \`-\` and \`_\`, got ${JSON.stringify(name)}`));
   const keyRaw = raw.key ?? defaultKey;
