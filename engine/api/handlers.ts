@@ -3,6 +3,8 @@
 // gRPC-web bridge on the HTTP port. Handlers never see a transport object.
 
 /** What a handler knows about the call. */
+import type { Principal } from '../auth/index.ts';
+
 export interface CallContext {
   /** Aborted when the client goes away or the deadline passes. */
   signal: AbortSignal;
@@ -10,6 +12,8 @@ export interface CallContext {
   metadata: Record<string, string>;
   /** Remote address, for logs. */
   peer: string;
+  /** Who is calling, once authenticated (set by the authorization guard before the handler runs). */
+  principal?: Principal;
 }
 
 export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;

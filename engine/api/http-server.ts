@@ -8,6 +8,8 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { allServices } from '../../protos/gen/services.ts';
 import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
+import { httpRoles, type Authenticate } from '../auth/index.ts';
+import { errorMessage, UnauthenticatedError } from '../errors/index.ts';
 import { createGrpcWebHandler, methodsOf, type HttpRoute } from './grpc-web.ts';
 import type { HandlerTable } from './handlers.ts';
 import { createStaticHandler } from './static-files.ts';
@@ -27,6 +29,8 @@ export interface HttpServerOptions {
   readiness(): Readiness;
   metrics: Metrics;
   log: Logger;
+  /** Checks the caller of /metrics against the role table (engine/auth httpRoles); absent: open. */
+  authenticate?: Authenticate;
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
@@ -59,10 +63,14 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ port: num
       return true;
     }
     if (path === '/metrics') {
-      o.metrics.registry.metrics().then(
-        (text) => send(res, 200, o.metrics.registry.contentType, text),
-        (err: unknown) => send(res, 500, 'text/plain', String(err)),
-      );
+      const allowed = httpRoles['/metrics'];
+      const authorized = o.authenticate && allowed !== 'open' ? o.authenticate(metadataOf(req)).then((p) => (allowed?.includes(p.role) ? undefined : `${p.name} (${p.role}) may not read /metrics`)) : Promise.resolve(undefined);
+      authorized
+        .then(async (refused) => {
+          if (refused) return send(res, 403, 'text/plain; charset=utf-8', `${refused}\n`);
+          send(res, 200, o.metrics.registry.contentType, await o.metrics.registry.metrics());
+        })
+        .catch((err: unknown) => send(res, err instanceof UnauthenticatedError ? 401 : 500, 'text/plain; charset=utf-8', `${errorMessage(err)}\n`));
       return true;
     }
     return false;
@@ -92,4 +100,11 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ port: num
         server.closeAllConnections();
       }),
   };
+}
+
+/** Request headers as call metadata: lower-case names, first value. */
+function metadataOf(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v[0]! : v;
+  return out;
 }

@@ -56,6 +56,8 @@ const DEFAULT_TIMEZONE = 'Asia/Ho_Chi_Minh';
  * @example const actor = actorOf(ctx); // "nguyen.van.a"
  */
 export function actorOf(ctx: CallContext): string {
+  // An authenticated caller is the actor: the audit trail records who proved it, not who they say they are.
+  if (ctx.principal !== undefined && ctx.principal.via !== 'none') return ctx.principal.name;
   const actor = (ctx.metadata[ACTOR_HEADER] ?? '').trim();
   if (actor === '') {
     throw new InvalidArgumentError(`no operator named: send the acting user's id in the ${ACTOR_HEADER} request metadata (header)`);

@@ -6,6 +6,7 @@ import { filter } from 'rxjs';
 import { ioc } from '../../protos/gen/ioc.js';
 import { AlertsService, ConsoleService, IngestService } from '../../protos/gen/services.ts';
 import type { Alert, Severity } from '../alerts/index.ts';
+import type { Principal } from '../auth/index.ts';
 import type { Bus } from '../bus/index.ts';
 import { UnavailableError, errorMessage } from '../errors/index.ts';
 import { encodeEventJson, eventKey, MAX_EVENT_BYTES, protoEventToObject, validateEvent, type ValidateOptions } from '../events/index.ts';
@@ -54,10 +55,17 @@ export function alertFilter(req: ioc.v1.ISubscribeRequest): (a: Alert) => boolea
     (rules.length === 0 || rules.some((r) => r.test(a.rule)));
 }
 
+/** Why an integrator may not publish this event (types and zones it is limited to), or undefined. */
+function forbiddenFor(p: Principal | undefined, e: { type: string; zone?: string }): string | undefined {
+  if (p?.types && !p.types.some((t) => globToRegExp(t).test(e.type))) return `${p.name} may publish only ${p.types.join(', ')}, not ${e.type}`;
+  if (p?.zones && !(e.zone !== undefined && p.zones.includes(e.zone))) return `${p.name} may publish only for zones ${p.zones.join(', ')}${e.zone ? `, not ${e.zone}` : ' (the event names no zone)'}`;
+  return undefined;
+}
+
 export function createHandlers(deps: ServiceDeps): HandlerTable {
   const { bus, live, metrics, validate } = deps;
 
-  async function publish(requests: AsyncIterable<ioc.v1.PublishRequest>): Promise<ioc.v1.PublishResponse> {
+  async function publish(requests: AsyncIterable<ioc.v1.PublishRequest>, ctx: CallContext): Promise<ioc.v1.PublishResponse> {
     let index = 0;
     let accepted = 0;
     let duplicates = 0;
@@ -74,6 +82,13 @@ export function createHandlers(deps: ServiceDeps): HandlerTable {
           rejected++;
           metrics.eventsRejected.labels(r.rejection.reason, 'grpc').inc();
           if (rejections.length < MAX_LISTED_REJECTIONS) rejections.push({ index: i, ...r.rejection });
+          continue;
+        }
+        const forbidden = forbiddenFor(ctx.principal, r.event);
+        if (forbidden !== undefined) {
+          rejected++;
+          metrics.eventsRejected.labels('forbidden', 'grpc').inc();
+          if (rejections.length < MAX_LISTED_REJECTIONS) rejections.push({ index: i, reason: 'forbidden', detail: forbidden, id: r.event.id });
           continue;
         }
         // The same size limit as on NATS, on the form the event is published in.

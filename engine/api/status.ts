@@ -10,6 +10,8 @@ const byCode: Record<ErrorCode, GrpcStatus> = {
   resource_exhausted: GrpcStatus.RESOURCE_EXHAUSTED,
   failed_precondition: GrpcStatus.FAILED_PRECONDITION,
   aborted: GrpcStatus.ABORTED,
+  unauthenticated: GrpcStatus.UNAUTHENTICATED,
+  permission_denied: GrpcStatus.PERMISSION_DENIED,
   internal: GrpcStatus.INTERNAL,
 };
 

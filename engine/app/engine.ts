@@ -2,7 +2,10 @@
 // gRPC and the HTTP port. Chooses real services or the embedded fallback by
 // `mode`, and says loudly which it runs on. The only place that knows all parts.
 
+import { guardHandlers } from '../api/authorize.ts';
 import { backtestHandlers } from '../api/backtest.ts';
+import { createAuthenticator, loadAccounts, type Authenticate } from '../auth/index.ts';
+import { readFile } from 'node:fs/promises';
 import { queryHandlers } from '../api/query.ts';
 import { createHandlers, startGrpcServer, startHttpServer, type MethodHandler, type Readiness } from '../api/index.ts';
 import { ClickHouseEventSource } from '../backtest/index.ts';
@@ -127,6 +130,8 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
   metrics.rulesLoaded.set(rules.activeIds().size);
   log.info({ dir: config['rules.dir'], rules: rules.activeIds().size }, 'rules loaded');
 
+  const authenticate = await authenticatorFor(config, log);
+
   // The HTTP port opens first, so /healthz answers (and /readyz says why not
   // ready) while NATS and ClickHouse are still being waited for.
   const handlers = new Map<string, MethodHandler>();
@@ -141,6 +146,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     readiness: () => readiness(),
     metrics,
     log: log.child({ sub: 'http' }),
+    authenticate,
   });
   try {
     return await startServing();
@@ -252,6 +258,8 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
         allowedLatenessMs: config['rules.allowedLatenessMs'],
       })) handlers.set(path, handler);
     }
+    // Every method behind authentication and the role table (engine/auth/roles.ts), for both transports.
+    for (const [path, handler] of guardHandlers(new Map(handlers), authenticate)) handlers.set(path, handler);
     readiness = (): Readiness => {
       const checks = {
         nats: { ok: bus.connected(), detail: bus.kind },
@@ -381,6 +389,27 @@ async function startIncidents(config: Config, bus: Bus, store: Store, policies: 
       await dispatcher.stop();
     },
   };
+}
+
+/** Accounts and token keys from the configuration; with auth off, a warning that anyone may act. */
+async function authenticatorFor(config: Config, log: Logger): Promise<Authenticate> {
+  const required = config['auth.mode'] === 'required';
+  if (!required) {
+    if (config.mode !== 'embedded') log.warn('AUTH IS OFF (auth.mode=off): anyone who reaches the gRPC and HTTP ports may read and act, as the user named in x-ioc-user; set IOC_AUTH_MODE=required with accounts or a token key');
+    return createAuthenticator({ required: false, accounts: [] });
+  }
+  const accounts = config['auth.accountsFile'] ? await loadAccounts(config['auth.accountsFile']) : [];
+  const jwt = {
+    ...(config['auth.jwtSecret'] ? { secret: config['auth.jwtSecret'] } : {}),
+    ...(config['auth.jwtPublicKeyFile'] ? { publicKeyPem: await readFile(config['auth.jwtPublicKeyFile'], 'utf8') } : {}),
+    ...(config['auth.jwksUrl'] ? { jwksUrl: config['auth.jwksUrl'] } : {}),
+    ...(config['auth.jwtIssuer'] ? { issuer: config['auth.jwtIssuer'] } : {}),
+    ...(config['auth.jwtAudience'] ? { audience: config['auth.jwtAudience'] } : {}),
+  };
+  const hasJwt = jwt.secret !== undefined || jwt.publicKeyPem !== undefined || jwt.jwksUrl !== undefined;
+  if (accounts.length === 0 && !hasJwt) throw new ConfigError('auth.mode=required but nobody can sign in: set auth.accountsFile or a bearer token key (auth.jwtSecret, auth.jwtPublicKeyFile, auth.jwksUrl)');
+  log.info({ accounts: accounts.length, bearer: hasJwt }, 'authentication required on every interface');
+  return createAuthenticator({ required: true, accounts, ...(hasJwt ? { jwt } : {}) });
 }
 
 async function waitFor(what: string, op: () => Promise<void>, log: Logger): Promise<void> {

@@ -98,6 +98,23 @@ rules
     });
   });
 
+const auth = program.command('auth').description('accounts and roles');
+auth
+  .command('hash')
+  .description('print the `secret:` field of an accounts file entry for a password read from stdin (never pass it as an argument)')
+  .action(async () => {
+    const { hashSecret } = await import('../auth/index.ts');
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    const secret = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    if (secret.length < 8) {
+      console.error('ioc auth hash: the secret must be at least 8 characters (read from stdin)');
+      process.exitCode = 1;
+      return;
+    }
+    console.log(await hashSecret(secret));
+  });
+
 const db = program.command('db').description('the ClickHouse schema: migrations, status, rollups');
 db.command('migrate')
   .description('apply pending schema migrations to the configured ClickHouse; prints each one applied')

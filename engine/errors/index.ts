@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'resource_exhausted'
   | 'failed_precondition'
   | 'aborted'
+  | 'unauthenticated'
+  | 'permission_denied'
   | 'internal';
 
 export class IocError extends Error {
@@ -66,6 +68,20 @@ export class FailedPreconditionError extends IocError {
 export class ConflictError extends IocError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('aborted', message, options);
+  }
+}
+
+/** The caller did not prove who it is (no or bad credentials). */
+export class UnauthenticatedError extends IocError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('unauthenticated', message, options);
+  }
+}
+
+/** The caller is known but its role may not do this. */
+export class PermissionDeniedError extends IocError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('permission_denied', message, options);
   }
 }
 

@@ -37,6 +37,8 @@ export const rejectReasons = [
   'storage_rejected',
   /** Valid, but older than the watermark (later than the allowed lateness) under the `dlq` late policy. */
   'late',
+  /** Valid, but outside the event types or zones the sending integrator may publish. */
+  'forbidden',
 ] as const;
 
 export type RejectReason = (typeof rejectReasons)[number];
