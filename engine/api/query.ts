@@ -11,6 +11,9 @@ import {
   checkRange,
   QueryService,
   type Aggregates,
+  type AlertAt,
+  type AlertSeverity,
+  type IncidentAt,
   type QueryLimits,
   type QueryRunner,
   type Resolution,
@@ -19,7 +22,7 @@ import {
   type TopMetric,
 } from '../query/index.ts';
 import type { IncidentStat, IncidentStatsQuery } from '../store/index.ts';
-import { incidentStatToProto } from './convert.ts';
+import { incidentStatToProto, sensorToProto } from './convert.ts';
 import type { MethodHandler, UnaryHandler } from './handlers.ts';
 
 export interface QueryHandlerDeps {
@@ -88,6 +91,46 @@ function aggregatesToProto(a: Aggregates): ioc.v1.Aggregates {
     if (v !== null) out[k] = v;
   }
   return ioc.v1.Aggregates.create(out);
+}
+
+const SEVERITY_TO_PROTO: Record<AlertSeverity, ioc.v1.Severity> = {
+  info: ioc.v1.Severity.INFO,
+  minor: ioc.v1.Severity.MINOR,
+  major: ioc.v1.Severity.MAJOR,
+  critical: ioc.v1.Severity.CRITICAL,
+};
+
+/** An alert firing at a past instant: what the alert history keeps of it. */
+function alertAtToProto(a: AlertAt): ioc.v1.Alert {
+  return ioc.v1.Alert.create({
+    fingerprint: a.fingerprint,
+    rule: a.rule,
+    key: a.key,
+    state: ioc.v1.AlertState.FIRING,
+    severity: SEVERITY_TO_PROTO[a.severity],
+    title: a.title,
+    message: a.message,
+    zone: a.zone,
+    source: a.source,
+    ...(a.value !== undefined ? { value: a.value } : {}),
+    eventId: a.eventId,
+    eventType: a.eventType,
+    startsAt: a.startsAt,
+  });
+}
+
+/** An incident at a past instant: what its history rows keep; the rest stays unset. */
+function incidentAtToProto(i: IncidentAt): ioc.v1.Incident {
+  return ioc.v1.Incident.create({
+    id: i.id,
+    type: i.type,
+    state: i.state === 'open' ? ioc.v1.IncidentState.INCIDENT_STATE_OPEN : ioc.v1.IncidentState.INCIDENT_STATE_ACKNOWLEDGED,
+    severity: SEVERITY_TO_PROTO[i.severity],
+    zones: i.zones,
+    openedAt: i.openedAt,
+    ...(i.acknowledgedAt !== undefined ? { acknowledgedAt: i.acknowledgedAt, acknowledgedBy: i.acknowledgedBy ?? '' } : {}),
+    assignee: i.assignee,
+  });
 }
 
 /** One handler-table entry for a unary method (the table holds handlers of unknown types). */
@@ -194,6 +237,20 @@ export function queryHandlers(deps: QueryHandlerDeps): Map<string, MethodHandler
     return ioc.v1.MttaResponse.create({ stats: stats.map(incidentStatToProto) });
   }
 
+  async function sensorsAt(req: ioc.v1.SensorsAtRequest.$Properties): Promise<ioc.v1.SensorsAtResponse> {
+    const r = await service().sensorsAt({ at: req.at ?? 0, lookbackMs: req.lookbackMs ?? 0, types: req.types ?? [], zones: req.zones ?? [] });
+    return ioc.v1.SensorsAtResponse.create({ at: r.at, from: r.from, sensors: r.sensors.map(sensorToProto), alerts: r.alerts.map(alertAtToProto) });
+  }
+
+  async function incidentsAt(req: ioc.v1.IncidentsAtRequest.$Properties): Promise<ioc.v1.IncidentsAtResponse> {
+    const r = await service().incidentsAt({ at: req.at ?? 0, lookbackMs: req.lookbackMs ?? 0, types: req.types ?? [], zones: req.zones ?? [] });
+    return ioc.v1.IncidentsAtResponse.create({
+      at: r.at,
+      incidents: r.incidents.map(incidentAtToProto),
+      changedAt: Object.fromEntries(r.incidents.map((i) => [i.id, i.changedAt])),
+    });
+  }
+
   const s = QueryMethods;
   return new Map([
     [s.series.path, unary(series)],
@@ -201,5 +258,7 @@ export function queryHandlers(deps: QueryHandlerDeps): Map<string, MethodHandler
     [s.top.path, unary(top)],
     [s.alertCounts.path, unary(alertCounts)],
     [s.mtta.path, unary(mtta)],
+    [s.sensorsAt.path, unary(sensorsAt)],
+    [s.incidentsAt.path, unary(incidentsAt)],
   ]);
 }

@@ -90,3 +90,14 @@ export function checkInstant(at: number | undefined, field: string, now: () => n
   if (!Number.isSafeInteger(at) || at < 0) throw new InvalidArgumentError(`${field} is ${at}: give epoch milliseconds, or 0 for now`);
   return at;
 }
+
+/**
+ * A lookback in ms: 0 or absent means `fallback`; at least 1 s, at most `max`.
+ * @example checkLookback(0, 'lookback_ms', 3600_000, 86_400_000) // 3600000
+ */
+export function checkLookback(ms: number | undefined, field: string, fallback: number, max: number): number {
+  if (ms === undefined || ms === 0) return fallback;
+  if (!Number.isSafeInteger(ms) || ms < MIN_STEP_MS) throw new InvalidArgumentError(`${field} is ${ms}: give at least ${MIN_STEP_MS} ms, or 0 for ${fallback}`);
+  if (ms > max) throw new InvalidArgumentError(`${field} is ${ms}; the most is ${max} ms: look at a later instant instead`);
+  return ms;
+}

@@ -5,10 +5,24 @@
 import { ConfigError, ResourceExhaustedError } from '../errors/index.ts';
 import { isIdentifier } from '../store/index.ts';
 import { alertCountsSql, incidentCountsSql, readAlertCount, readIncidentCount, type AlertCountsQuery, type AlertCountsResult } from './alert-counts.ts';
-import { checkInstant, checkName, checkNames, checkRange, checkStep, checkTimeZone, checkTopLimit } from './checks.ts';
+import { checkInstant, checkLookback, checkName, checkNames, checkRange, checkStep, checkTimeZone, checkTopLimit, MAX_RANGE_MS } from './checks.ts';
 import { checkLimits, DEFAULT_LIMITS, runLimited, type QueryLimits, type QueryRunner } from './limits.ts';
 import { bucketCount, chooseResolution, planBuckets } from './resolution.ts';
 import { readSeriesPoint, seriesSql, type SeriesQuery, type SeriesResult, type SeriesTarget } from './series.ts';
+import { DEFAULT_INCIDENT_LOOKBACK_MS, incidentsAtSql, readIncidentsAt, type IncidentAtRow, type IncidentsAtQuery, type IncidentsAtResult } from './incidents-at.ts';
+import {
+  alertsAtSql,
+  DEFAULT_SENSOR_LOOKBACK_MS,
+  MAX_SENSOR_LOOKBACK_MS,
+  readAlertsAt,
+  readSensorAt,
+  sensorsAtSql,
+  withSeverities,
+  type AlertAtRow,
+  type SensorAtRow,
+  type SensorsAtQuery,
+  type SensorsAtResult,
+} from './sensors-at.ts';
 import { readTopEntry, topSql, type TopQuery, type TopResult } from './top.ts';
 import { joinKpis, kpiAggregatesSql, kpiLatestSql, type LatestRow, type ZoneKpisQuery, type ZoneKpisResult } from './zone-kpis.ts';
 
@@ -113,6 +127,46 @@ export class QueryService {
       runLimited<Record<string, unknown>>(this.runner, incidentCountsSql(this.database, checked, timeZone), how),
     ]);
     return { alerts: alerts.map(readAlertCount), incidents: incidents.map(readIncidentCount), timeZone };
+  }
+
+  /**
+   * The city at an instant: each source's latest event at or before `at`
+   * within the lookback (default 1 h, at most 24 h), colored by the alerts
+   * firing then, and those alerts.
+   */
+  async sensorsAt(q: SensorsAtQuery): Promise<SensorsAtResult> {
+    const at = checkInstant(q.at, 'at', this.now);
+    const lookback = checkLookback(q.lookbackMs, 'lookback_ms', DEFAULT_SENSOR_LOOKBACK_MS, MAX_SENSOR_LOOKBACK_MS);
+    const from = Math.max(0, at - lookback);
+    const types = checkNames(q.types, 'types');
+    const zones = checkNames(q.zones, 'zones');
+    const [sensors, alerts] = await Promise.all([
+      runLimited<SensorAtRow>(this.runner, sensorsAtSql(this.database, { at, from, types, zones }), {
+        limits: this.limits,
+        what: 'the sensors at that instant',
+        narrow: 'use a shorter lookback, or name some types or zones',
+      }),
+      runLimited<AlertAtRow>(this.runner, alertsAtSql(this.database, { at, zones }), {
+        limits: this.limits,
+        what: 'the alerts firing at that instant',
+        narrow: 'name some zones',
+      }),
+    ]);
+    const firing = readAlertsAt(alerts);
+    return { at, from, sensors: withSeverities(sensors.map(readSensorAt), firing), alerts: firing };
+  }
+
+  /** Incidents not resolved at `at`, as their history recorded them then (opened within the lookback, default 30 days). */
+  async incidentsAt(q: IncidentsAtQuery): Promise<IncidentsAtResult> {
+    const at = checkInstant(q.at, 'at', this.now);
+    const lookback = checkLookback(q.lookbackMs, 'lookback_ms', DEFAULT_INCIDENT_LOOKBACK_MS, MAX_RANGE_MS);
+    const from = Math.max(0, at - lookback);
+    const rows = await runLimited<IncidentAtRow>(
+      this.runner,
+      incidentsAtSql(this.database, { at, from, types: checkNames(q.types, 'types'), zones: checkNames(q.zones, 'zones') }),
+      { limits: this.limits, what: 'the incidents at that instant', narrow: 'use a shorter lookback, or name some types or zones' },
+    );
+    return { at, incidents: readIncidentsAt(rows) };
   }
 }
 
