@@ -18,6 +18,8 @@ export interface GrpcServerOptions {
   port: number;
   log: Logger;
   metrics: Metrics;
+  /** PEM certificate and key: serve TLS only. */
+  tls?: { cert: string; key: string };
   /** Largest request message, bytes. */
   maxReceiveBytes?: number;
 }
@@ -130,7 +132,11 @@ export async function startGrpcServer(o: GrpcServerOptions): Promise<{ port: num
     server.addService(definition, implementation(methods as unknown as Record<string, MethodDefinition<unknown, unknown>>, o));
   }
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${o.host}:${o.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(
+      `${o.host}:${o.port}`,
+      o.tls ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(o.tls.cert), private_key: Buffer.from(o.tls.key) }], false) : grpc.ServerCredentials.createInsecure(),
+      (err, p) => (err ? reject(err) : resolve(p)),
+    ),
   );
   return {
     port,

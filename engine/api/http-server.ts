@@ -2,7 +2,8 @@
 // built console, /healthz (the process is alive), /readyz (NATS and ClickHouse
 // reachable, rules loaded) and /metrics (Prometheus). Routes are tried in order.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { allServices } from '../../protos/gen/services.ts';
@@ -29,6 +30,8 @@ export interface HttpServerOptions {
   readiness(): Readiness;
   metrics: Metrics;
   log: Logger;
+  /** PEM certificate and key: serve HTTPS only. */
+  tls?: { cert: string; key: string };
   /** Checks the caller of /metrics against the role table (engine/auth httpRoles); absent: open. */
   authenticate?: Authenticate;
 }
@@ -75,7 +78,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ port: num
     }
     return false;
   };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const listener: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
     try {
       if (ops(req, res) || grpcWeb(req, res) || staticFiles(req, res)) return;
       send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
@@ -84,7 +87,8 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ port: num
       if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
       else res.destroy();
     }
-  });
+  };
+  const server: Server = o.tls ? createTlsServer({ cert: o.tls.cert, key: o.tls.key }, listener) : createServer(listener);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -131,6 +131,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
   log.info({ dir: config['rules.dir'], rules: rules.activeIds().size }, 'rules loaded');
 
   const authenticate = await authenticatorFor(config, log);
+  const tls = await tlsFor(config);
 
   // The HTTP port opens first, so /healthz answers (and /readyz says why not
   // ready) while NATS and ClickHouse are still being waited for.
@@ -147,6 +148,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     metrics,
     log: log.child({ sub: 'http' }),
     authenticate,
+    ...(tls ? { tls } : {}),
   });
   try {
     return await startServing();
@@ -269,7 +271,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       };
       return { ready: Object.values(checks).every((c) => c.ok), checks };
     };
-    const grpcServer = await startGrpcServer({ handlers, host: config['grpc.host'], port: config['grpc.port'], log: log.child({ sub: 'grpc' }), metrics });
+    const grpcServer = await startGrpcServer({ handlers, host: config['grpc.host'], port: config['grpc.port'], log: log.child({ sub: 'grpc' }), metrics, ...(tls ? { tls } : {}) });
     starting = undefined;
 
     // Retention drops expired day (and month) partitions; the embedded store keeps its own bounds.
@@ -389,6 +391,18 @@ async function startIncidents(config: Config, bus: Bus, store: Store, policies: 
       await dispatcher.stop();
     },
   };
+}
+
+/** The TLS certificate and key when configured (both or neither). */
+async function tlsFor(config: Config): Promise<{ cert: string; key: string } | undefined> {
+  const certFile = config['tls.certFile'];
+  const keyFile = config['tls.keyFile'];
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new ConfigError('TLS needs both tls.certFile and tls.keyFile (IOC_TLS_CERT_FILE, IOC_TLS_KEY_FILE)');
+  const read = (f: string, what: string) => readFile(f, 'utf8').catch((err: unknown) => {
+    throw new ConfigError(`cannot read the TLS ${what} ${f}: ${errorMessage(err)}`);
+  });
+  return { cert: await read(certFile, 'certificate'), key: await read(keyFile, 'key') };
 }
 
 /** Accounts and token keys from the configuration; with auth off, a warning that anyone may act. */

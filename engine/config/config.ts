@@ -63,6 +63,8 @@ export const configKeys = {
   'grpc.host': { kind: 'string', default: '0.0.0.0', doc: 'Address of the native gRPC server.' },
   'grpc.port': { kind: 'int', default: 50051, min: 0, max: 65_535, doc: 'Port of the native gRPC server.' },
   'console.dir': { kind: 'string', default: 'console/dist', doc: 'Built console files served on the HTTP port.' },
+  'tls.certFile': { kind: 'string', default: '', doc: 'PEM certificate (chain) for the HTTP and native gRPC ports; with tls.keyFile, both serve TLS only (https, grpcs).' },
+  'tls.keyFile': { kind: 'string', default: '', doc: 'PEM private key of tls.certFile.' },
   'auth.mode': { kind: ['off', 'required'], default: 'off', doc: '`required`: every gRPC, gRPC-web and /metrics call must prove who it is (accounts or bearer tokens) and its role must allow the method (docs/decisions/0520). `off`: anyone who reaches the ports may do anything, as an admin named by `x-ioc-user`; the engine warns at start.' },
   'auth.accountsFile': { kind: 'string', default: '', doc: 'YAML file of accounts (users and service accounts) with scrypt-hashed secrets, for `authorization: Basic`; `ioc auth hash` makes a secret.' },
   'auth.jwtSecret': { kind: 'string', default: '', doc: 'HS256 key for `authorization: Bearer <JWT>` tokens (claims: sub, role, optional types and zones).' },

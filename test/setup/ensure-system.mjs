@@ -10,11 +10,13 @@ const needs = [
   { pkg: 'nats-server', paths: ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'] },
   { pkg: 'clickhouse-server', paths: ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server', '/usr/bin/clickhouse'] },
   { pkg: 'chromium', paths: ['/usr/bin/chromium'] },
+  // The TLS tests make their own certificate authority and certificates.
+  { pkg: 'openssl', paths: ['/usr/bin/openssl'] },
 ];
 
 const missing = needs.filter((n) => !n.paths.some((p) => existsSync(p))).map((n) => n.pkg);
 if (missing.length === 0) {
-  console.log('ensure-system: nats-server, clickhouse-server and chromium are installed');
+  console.log('ensure-system: nats-server, clickhouse-server, chromium and openssl are installed');
   process.exit(0);
 }
 
