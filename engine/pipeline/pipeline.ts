@@ -189,8 +189,7 @@ export class Pipeline {
     this.replayWatermark = checkpoint.watermark ?? -Infinity;
     this.replayFrom = this.processed;
     this.checkpoint = this.processed;
-    for (const a of this.o.runtime.firing()) this.o.live.applyAlert(a);
-    this.o.metrics.alertsFiring.set(this.o.runtime.firingCount());
+    this.syncLiveAlerts();
     this.lastSnapshotWall = 0; // the first tick takes one: a crash soon after start must not lose the rules' state
     this.o.log.info(
       { checkpoint: checkpoint.seq, snapshot: snapshot?.seq ?? null, replay: this.replayUntil - this.processed, firing: this.o.runtime.firingCount() },
@@ -309,10 +308,24 @@ export class Pipeline {
     return decoded;
   }
 
+  /**
+   * Makes the live view's firing alerts those the rules hold now: after a
+   * restore, and again when the replay ends (alerts that fired or resolved in
+   * the replayed stretch were not published again, so the bus did not say).
+   */
+  private syncLiveAlerts(): void {
+    const firing = this.o.runtime.firing();
+    const now = new Set(firing.map((a) => a.fingerprint));
+    for (const a of this.o.live.firingAlerts()) if (!now.has(a.fingerprint)) this.o.live.applyAlert({ ...a, state: 'resolved' });
+    for (const a of firing) if (!a.shadow) this.o.live.applyAlert(a);
+    this.o.metrics.alertsFiring.set(firing.length);
+  }
+
   /** Replay reached the checkpoint: move to the watermark it had, silently, then run normally. */
   private endReplay(): void {
     this.o.runtime.advanceWatermark(this.replayWatermark);
     this.o.runtime.takeChanges();
+    this.syncLiveAlerts();
     this.replayUntil = 0;
     this.o.log.info({ seq: this.processed }, 'replay finished; rule state is where it was before the restart');
   }
