@@ -14,7 +14,7 @@ import type { CallContext, HandlerTable } from '../engine/api/handlers.ts';
 import { createStaticHandler } from '../engine/api/static-files.ts';
 import { UnavailableError } from '../engine/errors/index.ts';
 import { ioc } from '../protos/gen/ioc.js';
-import { allServices, ConsoleService } from '../protos/gen/services.ts';
+import { allServices, ConsoleService, IncidentsService } from '../protos/gen/services.ts';
 import { buildConsole, launchBrowser, recordRequests, type RequestLog } from './harness/browser.ts';
 
 const { Severity, AlertState } = ioc.v1;
@@ -82,6 +82,14 @@ const handlers: HandlerTable = new Map([
       }
       yield ioc.v1.ConsoleUpdate.create({ seq: snapshotSeq, snapshot: { mode: 'embedded', sensors, alerts: [floodAlert] } });
       yield* pushes.drain(ctx.signal);
+    },
+  }],
+  // No incidents in this scripted city: an empty snapshot, then quiet until the page goes.
+  [IncidentsService.watch.path, {
+    kind: 'serverStream' as const,
+    handle: async function* watchIncidents(_request: unknown, ctx: CallContext) {
+      yield ioc.v1.IncidentUpdate.create({ seq: 1, snapshotEnd: { incidents: 0 } });
+      await new Promise((r) => ctx.signal.addEventListener('abort', r, { once: true }));
     },
   }],
 ]);

@@ -3,12 +3,18 @@
 
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import type { ConsoleSnapshot, IocConsole } from './app/index.ts';
+import type { IncidentDeskSnapshot } from './incidents/index.ts';
+import type { WallShared } from './wall/index.ts';
 
 export interface IocTestHook {
   /** The MapLibre map, once created: wait for 'idle', read sources. */
   readonly map: MapLibreMap | undefined;
   /** Connection phase, engine mode, language and counts, as shown. */
   state(): ConsoleSnapshot;
+  /** The incident desk: incidents held, queued and rendered as rows, selection, operator name and the alarm's sound state. */
+  incidents(): IncidentDeskSnapshot | undefined;
+  /** Wall mode: on or off, the view shown, the state shared with other windows, the map's WebGL context, the last announcement. */
+  wall(): { enabled: boolean; view: string; shared: WallShared; mapContext: 'ok' | 'lost'; announcement: string };
 }
 
 declare global {
@@ -23,5 +29,10 @@ export function installTestHook(app: IocConsole): void {
       return app.wallMap?.map;
     },
     state: () => app.snapshot(),
+    incidents: () => app.renderRoot.querySelector('ioc-incident-desk')?.snapshot(),
+    wall: () => ({
+      enabled: app.wall.enabled, view: app.wall.sync.state.view, shared: app.wall.sync.state,
+      mapContext: app.wall.mapContext, announcement: app.wall.announcement,
+    }),
   };
 }

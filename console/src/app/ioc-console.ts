@@ -4,12 +4,15 @@
 
 import type { FeatureCollection } from 'geojson';
 import { css, html, LitElement, nothing } from 'lit';
-import { ConsoleFeed, type Connection, type WatchFn } from '../api/index.ts';
+import { ConnectionBoard, ConsoleFeed, type Connection, type WatchFn } from '../api/index.ts';
 import '../alerts/index.ts';
 import { t } from '../i18n/index.ts';
 import { sensorFeature, type BaseMapData, type WallMap } from '../map/index.ts';
 import { ConsoleState, type AlertView, type FeedUpdate, type Lang, type Localized } from '../state/index.ts';
 import { severityVars } from '../theme/index.ts';
+import { TimeCursorController } from '../timeline/index.ts';
+import { WallController, wallLayout } from '../wall/index.ts';
+import { IncidentStore } from '../incidents/index.ts';
 
 /** What the browser tests read through `window.__ioc.state()`. */
 export interface ConsoleSnapshot {
@@ -51,6 +54,8 @@ export class IocConsole extends LitElement {
     main { display: grid; grid-template-columns: 1fr minmax(320px, 26vw); min-height: 0; }
     .map { position: relative; min-height: 0; }
     ioc-wall-map { position: absolute; inset: 0; }
+    .time-cursor { position: absolute; left: max(260px, 28%); right: 12px; bottom: 12px; }
+    .drill { position: absolute; left: 12px; top: 12px; width: min(420px, 45%); max-height: calc(100% - 140px); overflow: auto; }
     .legend { position: absolute; left: 12px; bottom: 12px; padding: 8px 12px; background: rgba(6, 10, 18, 0.85); border: 1px solid #1d2a42;
       border-radius: 4px; font-size: 13px; color: #9fb3d1; display: grid; gap: 3px; }
     .legend span::before { content: ''; display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 6px; background: var(--c); }
@@ -59,7 +64,7 @@ export class IocConsole extends LitElement {
     aside { display: flex; flex-direction: column; min-height: 0; background: #0a1120; border-left: 1px solid #1d2a42; }
     ioc-alert-list { flex: 1; min-height: 0; }
     .error { padding: 16px; color: #fca5a5; }
-  `];
+  `, wallLayout];
 
   declare lang: Lang;
   declare connection: Connection;
@@ -76,6 +81,21 @@ export class IocConsole extends LitElement {
   private feed: ConsoleFeed | undefined;
   private districtNames: ReadonlyMap<string, Localized> = new Map();
   private ticker = 0;
+  /** Time cursor and drill-down (console/src/timeline): while at a past T, live updates stay in the state and off the views. */
+  readonly time = new TimeCursorController(this, {
+    map: () => this.wallMap, liveFeatures: () => this.sensorFeatures(), liveSensors: () => this.state.sensors.values(),
+  });
+  /** Every feed's connection state; a feed reports with `connections.report(name, c)`, the header shows the worst. */
+  readonly connections = new ConnectionBoard();
+  /** Wall mode, window sync, WebGL recovery and screen-reader announcements (console/src/wall). */
+  readonly wall = new WallController(this, {
+    connections: this.connections,
+    onConnection: (c) => this.setConnection(c),
+    onMapRestored: () => this.wallMap?.replaceSensors(this.sensorFeatures()),
+    districtName: (zone, lang) => this.districtNames.get(zone)?.[lang] ?? zone,
+  });
+  /** Incidents from Incidents/Watch (console/src/incidents); the map colors districts from `openIncidentsByZone()` and `onZones()`. */
+  readonly incidents = new IncidentStore();
 
   constructor() {
     super();
@@ -104,11 +124,13 @@ export class IocConsole extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.loadBaseMap();
+    // The district choropleth follows open incidents without redrawing the page.
+    this.incidents.onZones((zones) => { if (this.wallMap) this.wallMap.incidentsByZone = zones; });
     if (this.watch) {
       this.feed = new ConsoleFeed({
         watch: this.watch,
         onUpdate: (u) => this.apply(u),
-        onConnection: (c) => this.setConnection(c),
+        onConnection: (c) => this.connections.report('console', c),
       });
       void this.feed.start();
     }
@@ -135,25 +157,31 @@ export class IocConsole extends LitElement {
   override render() {
     const lang = this.lang;
     return html`
+      ${this.wall.render()}
       <header>
         <h1>${t('title', lang)}</h1>
         ${this.renderMode()}
         ${this.renderConnection()}
         <button type="button" @click=${this.toggleLang} lang=${lang === 'vi' ? 'en' : 'vi'}>${t('lang.switch', lang)}</button>
+        ${this.wall.renderToggle()}
       </header>
       <main>
         <div class="map">
           ${this.loadError
             ? html`<p class="error">${this.loadError}</p>`
-            : html`<ioc-wall-map .base=${this.base} lang=${lang}></ioc-wall-map>`}
+            : html`<ioc-wall-map .base=${this.base} .incidentsByZone=${this.incidents.openIncidentsByZone()} lang=${lang}></ioc-wall-map>`}
           <div class="legend">
             ${(['critical', 'major', 'minor', 'info'] as const).map((s) => html`<span data-severity=${s}>${t(`severity.${s}`, lang)}</span>`)}
             <span data-severity="normal">${t('severity.normal', lang)} · ${this.sensorCount} ${t('map.sensors', lang)}</span>
             <span class="note">${t('map.boundaries', lang)}</span>
           </div>
+          ${this.time.renderCursor(lang)}
+          ${this.time.renderDrill(lang, this.time.alerts(this.alerts), this.districtNames)}
         </div>
         <aside>
-          <ioc-alert-list .alerts=${this.alerts} .districts=${this.districtNames} lang=${lang}></ioc-alert-list>
+          <ioc-incident-desk .store=${this.incidents} .districts=${this.districtNames} lang=${lang}
+            .onConnection=${(c: Connection) => this.connections.report('incidents', c)}></ioc-incident-desk>
+          <ioc-alert-list .alerts=${this.time.alerts(this.alerts)} .districts=${this.districtNames} lang=${lang}></ioc-alert-list>
         </aside>
       </main>
     `;
@@ -165,7 +193,7 @@ export class IocConsole extends LitElement {
       ? t('connection.reconnecting', this.lang, { s: Math.max(0, Math.ceil((c.retryAt - this.now) / 1000)) })
       : t(`connection.${c.phase}`, this.lang);
     return html`<span class="connection" data-phase=${c.phase} title=${c.phase === 'reconnecting' ? c.reason : ''}>
-      <span class="dot"></span>${text}</span>`;
+      <span class="dot"></span>${text}${this.wall.renderStale()}</span>`;
   }
 
   private toggleLang(): void {
@@ -184,7 +212,7 @@ export class IocConsole extends LitElement {
   private apply(update: FeedUpdate): 'ok' | 'resync' {
     const applied = this.state.apply(update);
     if (applied.resync) return 'resync';
-    const map = this.wallMap;
+    const map = this.time.isPast ? undefined : this.wallMap;
     if (applied.snapshot) {
       this.mode = this.state.mode;
       map?.replaceSensors(this.sensorFeatures());

@@ -1,2 +1,2 @@
 // Labels in Vietnamese and English, and Hanoi-time formatting.
-export { formatTime, severityLabel, t, type MessageKey } from './messages.ts';
+export { formatTime, initialLang, LANG_STORAGE_KEY, severityLabel, t, type MessageKey } from './messages.ts';

@@ -1,0 +1,48 @@
+// The time cursor's side of `ioc.v1.Query/SensorsAt` and `IncidentsAt` over
+// gRPC-web, decoded into the console's plain shapes. Read-only calls.
+
+import { createChannel, createClient } from 'nice-grpc-web';
+import { ioc } from '../../../protos/gen/ioc.js';
+import { QueryService } from '../../../protos/gen/services.ts';
+import { fromProto } from '../api/index.ts';
+import type { Severity } from '../state/index.ts';
+import type { FetchPast, PastIncident } from './time-travel.ts';
+
+const severities: Record<number, Severity> = {
+  [ioc.v1.Severity.INFO]: 'info',
+  [ioc.v1.Severity.MINOR]: 'minor',
+  [ioc.v1.Severity.MAJOR]: 'major',
+  [ioc.v1.Severity.CRITICAL]: 'critical',
+};
+
+/**
+ * The city at an instant from the engine at `baseUrl` (same origin by default).
+ * @example new TimeTravel(grpcWebPast(location.origin), render)
+ */
+export function grpcWebPast(baseUrl: string): FetchPast {
+  const client = createClient({ sensorsAt: QueryService.sensorsAt, incidentsAt: QueryService.incidentsAt }, createChannel(baseUrl));
+  return async (at, signal) => {
+    const [city, incidents] = await Promise.all([
+      client.sensorsAt(ioc.v1.SensorsAtRequest.create({ at }), { signal }),
+      client.incidentsAt(ioc.v1.IncidentsAtRequest.create({ at }), { signal }),
+    ]);
+    // The same conversion as a Watch snapshot: the shapes are the same messages.
+    const decoded = fromProto({ seq: 0, snapshot: { sensors: city.sensors, alerts: city.alerts } });
+    return {
+      at,
+      sensors: decoded?.kind === 'snapshot' ? decoded.sensors : [],
+      alerts: decoded?.kind === 'snapshot' ? decoded.alerts : [],
+      incidents: incidents.incidents.flatMap((i) => pastIncident(i) ?? []),
+    };
+  };
+}
+
+function pastIncident(i: ioc.v1.IIncident): PastIncident | undefined {
+  const severity = severities[i.severity ?? 0];
+  const state = i.state === ioc.v1.IncidentState.INCIDENT_STATE_ACKNOWLEDGED ? 'acknowledged' : i.state === ioc.v1.IncidentState.INCIDENT_STATE_OPEN ? 'open' : undefined;
+  if (!severity || !state) return undefined;
+  return {
+    id: i.id ?? '', type: i.type ?? '', state, severity, zones: i.zones ?? [], openedAt: Number(i.openedAt ?? 0),
+    acknowledgedBy: i.acknowledgedBy ?? '', assignee: i.assignee ?? '',
+  };
+}

@@ -1,0 +1,115 @@
+// Wires the time cursor and the drill-down into the page with as little of the
+// page as possible: holds the TimeTravel state and the clicked target, swaps
+// the map to the city at T and back, and renders both components. The page
+// asks it `isPast` before pushing live updates to the views, and shows
+// `alerts(live)`; it never touches the live state itself.
+
+import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { grpcWebDrill, type DrillQueries, type DrillTarget } from '../drilldown/index.ts';
+import { sensorFeature, type SensorFeature, type WallMap } from '../map/index.ts';
+import type { AlertView, Lang, Localized, SensorView } from '../state/index.ts';
+import { grpcWebPast } from './past-client.ts';
+import './time-cursor.ts';
+import { TimeTravel, type FetchPast, type TimeView } from './time-travel.ts';
+
+export interface TimeCursorOptions {
+  /** The map element, when rendered. */
+  map: () => WallMap | null;
+  /** Live sensors as map features: what the map shows again on "live" (the resync). */
+  liveFeatures: () => SensorFeature[];
+  /** Live sensors, to chart a district by its most common event type. */
+  liveSensors: () => Iterable<SensorView>;
+  /** Engine base URL; default this page's origin. */
+  baseUrl?: string;
+  /** For tests: fetch the past and the drill-down data some other way. */
+  fetchPast?: FetchPast;
+  queries?: DrillQueries;
+}
+
+export class TimeCursorController implements ReactiveController {
+  private readonly travel: TimeTravel;
+  private readonly queries: DrillQueries;
+  private target: DrillTarget | undefined;
+  private tick = 0;
+  private now = Date.now();
+
+  constructor(private readonly host: ReactiveControllerHost & HTMLElement, private readonly options: TimeCursorOptions) {
+    const base = options.baseUrl ?? location.origin;
+    this.travel = new TimeTravel(options.fetchPast ?? grpcWebPast(base), (v) => this.show(v));
+    this.queries = options.queries ?? grpcWebDrill(base);
+    host.addController(this);
+  }
+
+  /** True while the page shows a past instant: live updates must not reach the map or the lists. */
+  get isPast(): boolean {
+    return this.travel.isPast;
+  }
+
+  /** The alerts to list: the live ones, or those firing at T. */
+  alerts(live: AlertView[]): AlertView[] {
+    const v = this.travel.view;
+    return v.mode === 'past' ? (v.status === 'ready' ? v.view.alerts : []) : live;
+  }
+
+  hostConnected(): void {
+    this.host.addEventListener('sensor-selected', this.onSensor);
+    this.host.addEventListener('zone-selected', this.onZone);
+    // The slider's right end follows the clock.
+    this.tick = window.setInterval(() => { this.now = Date.now(); this.host.requestUpdate(); }, 30_000);
+  }
+
+  hostDisconnected(): void {
+    this.host.removeEventListener('sensor-selected', this.onSensor);
+    this.host.removeEventListener('zone-selected', this.onZone);
+    clearInterval(this.tick);
+    this.travel.goLive();
+  }
+
+  renderCursor(lang: Lang) {
+    return html`<ioc-time-cursor class="time-cursor" .view=${this.travel.view} .now=${this.now} lang=${lang}
+      @time-cursor-change=${(e: CustomEvent<{ at: number }>) => { this.now = Date.now(); void this.travel.goTo(e.detail.at); }}
+      @time-cursor-live=${() => this.travel.goLive()}></ioc-time-cursor>`;
+  }
+
+  renderDrill(lang: Lang, alerts: AlertView[], districts: ReadonlyMap<string, Localized>) {
+    if (!this.target) return nothing;
+    const v = this.travel.view;
+    return html`<ioc-drill-panel class="drill" .target=${this.target} .queries=${this.queries} .alerts=${alerts} .districts=${districts}
+      .at=${v.mode === 'past' ? v.at : undefined} lang=${lang} @drill-close=${() => { this.target = undefined; this.host.requestUpdate(); }}></ioc-drill-panel>`;
+  }
+
+  private show(v: TimeView): void {
+    const map = this.options.map();
+    if (v.mode === 'live') map?.replaceSensors(this.options.liveFeatures());
+    else if (v.status === 'ready') map?.replaceSensors(pastFeatures(v.view.sensors));
+    this.host.requestUpdate();
+  }
+
+  private readonly onSensor = (e: Event): void => {
+    const d = (e as CustomEvent<{ source: string; type: string; zone: string }>).detail;
+    this.target = { kind: 'sensor', source: d.source, type: d.type, zone: d.zone };
+    this.host.requestUpdate();
+  };
+
+  private readonly onZone = (e: Event): void => {
+    const zone = (e as CustomEvent<{ zone: string }>).detail.zone;
+    const type = commonType(this.options.liveSensors(), zone);
+    if (type === undefined) return;
+    this.target = { kind: 'zone', zone, type };
+    this.host.requestUpdate();
+  };
+}
+
+/** The sensors at T as map features, colored by the alerts firing then (the engine says which). */
+function pastFeatures(sensors: readonly SensorView[]): SensorFeature[] {
+  return sensors.flatMap((s) => sensorFeature(s, s.severity) ?? []);
+}
+
+/** The event type most sensors of a zone report; undefined when the zone has none. */
+export function commonType(sensors: Iterable<SensorView>, zone: string): string | undefined {
+  const counts = new Map<string, number>();
+  for (const s of sensors) if (s.zone === zone) counts.set(s.type, (counts.get(s.type) ?? 0) + 1);
+  let best: string | undefined;
+  for (const [type, n] of counts) if (best === undefined || n > counts.get(best)! || (n === counts.get(best) && type < best)) best = type;
+  return best;
+}
