@@ -51,8 +51,8 @@ export class IncidentQueue extends LitElement {
     .sound { display: flex; gap: 6px; align-items: center; font-size: 13px; padding: 6px 12px; border-bottom: 1px solid #17233a; color: #9fb3d1; }
     .sound .state { flex: 1; }
     .sound[data-status='ringing'] .state { color: #fda4af; font-weight: 700; }
-    .sound[data-status='ringing'] .state::before { content: '🔔 '; }
-    .sound[data-status='muted'] .state::before { content: '🔕 '; }
+    .sound[data-status='ringing'] .state::before { content: '♪ '; }
+    .sound[data-status='muted'] .state::before { content: '× '; }
     .sound[data-audio='blocked'] .unlock { color: #1a1200; background: #f59e0b; border-color: #f59e0b; font-weight: 700; }
     .keys { padding: 4px 12px; font-size: 12px; color: #7f93b3; border-bottom: 1px solid #17233a; display: flex; flex-wrap: wrap; gap: 4px 10px; }
     kbd { font: inherit; font-family: ui-monospace, 'DejaVu Sans Mono', monospace; padding: 0 4px; border: 1px solid #2a3d5e; border-radius: 3px; color: #dbe4f3; }
@@ -195,7 +195,7 @@ export class IncidentQueue extends LitElement {
       ${s.audio === 'blocked' && s.status !== 'blocked'
         ? html`<button type="button" class="unlock" @click=${() => this.send('sound-unlock', {})}>${t('incidents.sound.blocked', lang)}</button>`
         : nothing}
-      ${s.status === 'blocked' ? html`<button type="button" class="unlock" @click=${() => this.send('sound-unlock', {})}>🔇</button>` : nothing}
+      ${s.status === 'blocked' ? html`<button type="button" class="unlock" @click=${() => this.send('sound-unlock', {})}>♪</button>` : nothing}
       ${s.mutedUntil > 0
         ? html`<button type="button" class="unmute" @click=${() => this.send('sound-mute', { minutes: 0 })}>${t('incidents.sound.unmute', lang)}</button>`
         : MUTES.map((m) => html`<button type="button" class="mute" data-minutes=${m} @click=${() => this.send('sound-mute', { minutes: m })}>${t('incidents.sound.mute', lang, { m })}</button>`)}
