@@ -1,8 +1,11 @@
 // Screenshots of the console's main views for the README, taken on the real
 // stack (private nats-server and clickhouse-server, the engine serving the
-// built console, Debian Chromium): the live map in Vietnamese and English, and
-// wall mode's map and queue. Saved under test/screenshots/ at 1280×720.
+// built console, Debian Chromium): the live map in Vietnamese and English,
+// wall mode's map and queue, and an incident's detail in both languages (the
+// city's flood alarms become incidents through a flood policy). Saved under
+// test/screenshots/ at 1280×720.
 
+import { writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -13,6 +16,22 @@ import { repoRoot, startStack, startTestEngine, type Stack } from './harness/eng
 
 const outDir = join(repoRoot, 'test', 'screenshots');
 const viewport = { width: 1280, height: 720 };
+/** Flood alarms grouped per district into incidents, with the procedure the detail shows. */
+const POLICIES = `
+policies:
+  - id: flood
+    type: flood
+    title: { vi: "Ngập lụt: {zone}", en: "Flooding: {zone}" }
+    match: { rules: ["flood.*"] }
+    groupBy: [zone]
+    groupWait: 1s
+sops:
+  - type: flood
+    steps:
+      - { id: notify-drainage, title: { vi: "Báo Công ty Thoát nước", en: "Notify the drainage company" }, owner: duty-officer, due: 10m }
+      - { id: dispatch-pumps, title: { vi: "Điều xe bơm", en: "Dispatch pump trucks" }, owner: drainage, due: 30m }
+      - { id: close-roads, title: { vi: "Phân luồng giao thông", en: "Divert traffic" }, owner: traffic-police, due: 45m }
+`;
 
 let stack: Stack;
 let engine: RunningEngine;
@@ -21,6 +40,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   [stack, distDir] = await Promise.all([startStack({ database: 'ioc_screens' }), buildConsole()]);
+  await mkdir(join(stack.rulesDir, 'policies'));
+  writeFileSync(join(stack.rulesDir, 'policies', 'flood.yaml'), POLICIES);
   engine = await startTestEngine(stack, { IOC_CONSOLE_DIR: distDir });
   browser = await launchBrowser();
   await mkdir(outDir, { recursive: true });
@@ -94,6 +115,23 @@ describe('screenshots of the console', () => {
     await page.locator('ioc-wall-bar button', { hasText: 'Màn tiếp theo' }).click();
     await expect.poll(() => page.evaluate(() => window.__ioc!.wall().view)).toBe('queue');
     await shoot(page, 'wall-queue-vi.png');
+    await page.close();
+  });
+
+  it('an incident opened from the queue, Vietnamese and English', async () => {
+    const page = await browser.newPage({ viewport });
+    for (const lang of ['vi', 'en'] as const) {
+      await ready(page, `http://127.0.0.1:${engine.httpPort}/?lang=${lang}`);
+      // The worst flood incident heads the queue; a double click opens it, as an operator would.
+      const row = page.locator('ioc-incident-queue .row[data-severity="critical"]').first();
+      await row.waitFor({ timeout: 30_000 });
+      await row.dblclick();
+      const detail = page.locator('ioc-incident-detail');
+      await expect.poll(() => detail.locator('.sop li').count(), { timeout: 20_000 }).toBe(3);
+      await expect.poll(() => detail.locator('.evidence tr[data-event-id]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      expect(await detail.locator('h2').textContent()).toContain(lang === 'vi' ? 'Ngập lụt' : 'Flooding');
+      await shoot(page, `incident-detail-${lang}.png`);
+    }
     await page.close();
   });
 });

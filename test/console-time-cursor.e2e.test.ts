@@ -5,9 +5,13 @@
 // the engine would have written it then (a test cannot wait two hours). Set
 // to a past moment, the map and the lists must show that moment; "live"
 // must bring back the live view, and live updates that arrive while at T
-// must not overwrite it.
+// must not overwrite it. The incident desk's queue follows the cursor too: at
+// T it lists T's incidents; a live incident opened meanwhile (through the
+// flood policy) joins the queue only on "live".
 
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { GeoJSONSource } from 'maplibre-gl';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +23,15 @@ const DB = 'ioc_time_cursor';
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const NOW = Date.now();
+const POLICIES = `
+policies:
+  - id: flood
+    type: flood
+    title: { vi: "Ngập lụt: {zone}", en: "Flooding: {zone}" }
+    match: { rules: ["flood.*"] }
+    groupBy: [zone]
+    groupWait: 1s
+`;
 
 let stack: Stack;
 let engine: RunningEngine;
@@ -36,6 +49,8 @@ const reading = (id: string, source: string, time: number, value: number, lat: n
 
 beforeAll(async () => {
   [stack, distDir] = await Promise.all([startStack({ database: DB }), buildConsole()]);
+  mkdirSync(join(stack.rulesDir, 'policies'));
+  writeFileSync(join(stack.rulesDir, 'policies', 'flood.yaml'), POLICIES);
   engine = await startTestEngine(stack, { IOC_CONSOLE_DIR: distDir });
   // wl-old reported three and two hours ago, then fell silent; wl-new started ten minutes ago.
   await publish(reading('tc-1', 'wl-old', NOW - 3 * HOUR, 0.9, 21.0015, 105.8201));
@@ -92,6 +107,10 @@ async function setCursor(at: number): Promise<void> {
   }, at);
 }
 
+/** The incident desk's queue rows, as `id:state`, in queue order. */
+const queueRows = () => page.locator('ioc-incident-queue .row').evaluateAll((rows) =>
+  rows.map((r) => `${r.getAttribute('data-incident-id')}:${r.getAttribute('data-state')}`));
+
 describe('the time cursor', () => {
   it("shows the map, the alerts and the incidents of a past moment, keeps it while live updates arrive, and returns to live", async () => {
     await page.goto(`http://127.0.0.1:${engine.httpPort}`);
@@ -114,18 +133,26 @@ describe('the time cursor', () => {
     expect(await incidents.count()).toBe(1);
     expect(await incidents.first().getAttribute('data-incident')).toBe('inc-tc');
     expect(await incidents.first().getAttribute('data-state')).toBe('acknowledged');
+    // The desk's queue lists the incident as it was then (it was resolved an hour ago, so live has none).
+    await expect.poll(queueRows, { timeout: 20_000 }).toEqual(['inc-tc:acknowledged']);
+    expect((await page.evaluate(() => window.__ioc!.incidents()!)).past).toBe(true);
+    expect(await page.locator('ioc-incident-desk .past').textContent()).toContain('Sự cố lúc đó');
 
     // A live reading (and a live alert) while at T: the past view stays as it was.
     await publish(reading('tc-4', 'wl-live', Date.now(), 2.6, 21.035, 105.84));
     await waitUntil(() => page.evaluate(() => window.__ioc!.state().sensors === 3), 20_000, () => 'live reading received');
     expect(await mapSensors()).toEqual(['wl-old:4']);
     expect(await alerts.count()).toBe(1);
+    // The live alarm opens a live incident: the desk holds it, the queue still shows T.
+    await waitUntil(() => page.evaluate(() => window.__ioc!.incidents()!.held === 1), 20_000, () => 'live incident received');
+    expect(await queueRows()).toEqual(['inc-tc:acknowledged']);
 
     // Ninety-five minutes ago: the alert had resolved; the incident was still acknowledged.
     await setCursor(NOW - 85 * MIN);
     await expect.poll(() => alerts.count(), { timeout: 20_000 }).toBe(0);
     await expect.poll(mapSensors).toEqual(['wl-old:0']);
     expect(await incidents.count()).toBe(1);
+    await expect.poll(queueRows).toEqual(['inc-tc:acknowledged']);
 
     // Live again: everything the live feed brought meanwhile, including the new alarm.
     await cursor.locator('button.live').click();
@@ -133,6 +160,11 @@ describe('the time cursor', () => {
     expect(await cursor.getAttribute('data-mode')).toBe('live');
     await expect.poll(() => alerts.count()).toBe(1);
     expect(await alerts.first().textContent()).toContain('wl-live');
+    // The queue is live again: the incident opened while at T, and not T's (resolved since).
+    await expect.poll(queueRows).toEqual([expect.stringMatching(/:open$/)]);
+    expect((await queueRows())[0]).not.toContain('inc-tc');
+    expect((await page.evaluate(() => window.__ioc!.incidents()!)).past).toBe(false);
+    expect(await page.locator('ioc-incident-desk .past').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   }, 90_000);
 });

@@ -3,13 +3,13 @@
 // and the engine's mode. Holds no domain logic of its own.
 
 import type { FeatureCollection } from 'geojson';
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, LitElement, nothing, unsafeCSS } from 'lit';
 import { ConnectionBoard, ConsoleFeed, type Connection, type WatchFn } from '../api/index.ts';
 import '../alerts/index.ts';
 import { t } from '../i18n/index.ts';
 import { sensorFeature, type BaseMapData, type WallMap } from '../map/index.ts';
 import { ConsoleState, type AlertView, type FeedUpdate, type Lang, type Localized } from '../state/index.ts';
-import { severityVars } from '../theme/index.ts';
+import { severityColor, severityVars } from '../theme/index.ts';
 import { TimeCursorController } from '../timeline/index.ts';
 import { WallController, wallLayout } from '../wall/index.ts';
 import { IncidentStore } from '../incidents/index.ts';
@@ -61,6 +61,9 @@ export class IocConsole extends LitElement {
     .legend span::before { content: ''; display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 6px; background: var(--c); }
     .legend .note { margin-top: 4px; font-size: 12px; color: #6b7f9f; }
     .legend .note::before { display: none; }
+    /* As the map draws them (map/map-style.ts): a normal sensor is a small filled dot; hollow means stale. */
+    .legend [data-mark='normal']::before { width: 6px; height: 6px; margin: 2px 8px 2px 2px; background: ${unsafeCSS(severityColor.normal)}; opacity: 0.75; }
+    .legend [data-mark='stale']::before { background: transparent; box-shadow: inset 0 0 0 1.5px #8b97ab; }
     aside { display: flex; flex-direction: column; min-height: 0; background: #0a1120; border-left: 1px solid #1d2a42; }
     ioc-alert-list { flex: 1; min-height: 0; }
     .error { padding: 16px; color: #fca5a5; }
@@ -172,14 +175,15 @@ export class IocConsole extends LitElement {
             : html`<ioc-wall-map .base=${this.base} .incidentsByZone=${this.incidents.openIncidentsByZone()} lang=${lang}></ioc-wall-map>`}
           <div class="legend">
             ${(['critical', 'major', 'minor', 'info'] as const).map((s) => html`<span data-severity=${s}>${t(`severity.${s}`, lang)}</span>`)}
-            <span data-severity="normal">${t('severity.normal', lang)} · ${this.sensorCount} ${t('map.sensors', lang)}</span>
+            <span data-mark="normal">${t('severity.normal', lang)} · ${this.sensorCount} ${t('map.sensors', lang)}</span>
+            <span data-mark="stale">${t('legend.stale', lang)}</span>
             <span class="note">${t('map.boundaries', lang)}</span>
           </div>
           ${this.time.renderCursor(lang)}
           ${this.time.renderDrill(lang, this.time.alerts(this.alerts), this.districtNames)}
         </div>
         <aside>
-          <ioc-incident-desk .store=${this.incidents} .districts=${this.districtNames} lang=${lang}
+          <ioc-incident-desk .store=${this.incidents} .past=${this.time.incidents()} .districts=${this.districtNames} lang=${lang}
             .onConnection=${(c: Connection) => this.connections.report('incidents', c)}></ioc-incident-desk>
           <ioc-alert-list .alerts=${this.time.alerts(this.alerts)} .districts=${this.districtNames} lang=${lang}></ioc-alert-list>
         </aside>

@@ -29,6 +29,9 @@ const messages = {
   'map.layer.heatmap': { vi: 'Bản đồ nhiệt', en: 'Heatmap' },
   'map.metric': { vi: 'Chỉ số của bản đồ nhiệt', en: 'Heatmap metric' },
   'map.stale': { vi: 'Mất tín hiệu: im lặng quá {n} chu kỳ gửi', en: 'Stale: silent for over {n} report intervals' },
+  // Legend and sound-unlock labels (issue 6 gaps, part Y).
+  'legend.stale': { vi: 'Mất tín hiệu (vòng rỗng)', en: 'Stale (hollow ring)' },
+  'incidents.sound.unlock': { vi: 'Bật âm thanh chuông báo', en: 'Enable alarm sound' },
   // Wall mode, connection staleness, recovery and announcements (console/src/wall, console/src/api).
   'wall.enter': { vi: 'Chế độ màn hình lớn', en: 'Wall mode' },
   'wall.exit': { vi: 'Thoát màn hình lớn', en: 'Exit wall mode' },
@@ -124,6 +127,8 @@ const messages = {
   'time.state.open': { vi: 'Mới', en: 'Open' },
   'time.state.acknowledged': { vi: 'Đã tiếp nhận', en: 'Acknowledged' },
   'time.more': { vi: 'và {n} sự cố khác', en: 'and {n} more' },
+  // The incident desk while the time cursor is at a past instant (issue 6 gaps, part A).
+  'incidents.past': { vi: 'Sự cố lúc đó · chỉ xem; về trực tiếp để xử lý', en: 'Incidents as they were then · view only; back to live to act' },
   'drill.close': { vi: 'Đóng', en: 'Close' },
   'drill.sensor': { vi: 'Cảm biến {id}', en: 'Sensor {id}' },
   'drill.zone': { vi: 'Quận/huyện {name}', en: 'District {name}' },

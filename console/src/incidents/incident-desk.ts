@@ -2,9 +2,12 @@
 // (fed by Incidents/Watch) to the queue and the detail, runs the alarm, turns
 // keys and events into Incidents actions sent as the operator named in "who am
 // I". Holds no incident logic of its own: the store, the queue model and the
-// alarm do; every change shown comes back through Watch.
+// alarm do; every change shown comes back through Watch. While the page shows a
+// past instant (`past`), the queue lists the incidents of that instant, live
+// changes stay in the store (the alarm still hears them), and nothing can be
+// opened or acted on.
 
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import type { Connection } from '../api/index.ts';
 import { t } from '../i18n/index.ts';
 import type { Lang, Localized } from '../state/index.ts';
@@ -29,6 +32,8 @@ export interface IncidentDeskSnapshot {
   rendered: number;
   selected: string | undefined;
   open: string | undefined;
+  /** True while the queue shows a past instant's incidents rather than the live ones. */
+  past: boolean;
   user: string;
   sound: SoundState | undefined;
 }
@@ -37,6 +42,7 @@ export class IncidentDesk extends LitElement {
   static override properties = {
     store: { attribute: false },
     districts: { attribute: false },
+    past: { attribute: false },
     lang: { type: String },
     queue: { state: true },
     options: { state: true },
@@ -57,10 +63,13 @@ export class IncidentDesk extends LitElement {
     ioc-incident-queue { flex: 1; min-height: 0; }
     ioc-incident-detail { position: fixed; z-index: 20; top: 64px; bottom: 16px; right: max(336px, calc(26vw + 16px)); width: min(620px, 46vw); }
     .notice { margin: 0; padding: 6px 12px; font-size: 13px; color: #fca5a5; border-bottom: 1px solid #17233a; }
+    .past { margin: 0; padding: 6px 12px; font-size: 13px; color: #fbbf24; border-bottom: 2px solid #f59e0b; }
   `;
 
   declare store: IncidentStore | undefined;
   declare districts: ReadonlyMap<string, Localized>;
+  /** The incidents at a past instant, shown instead of the live ones; undefined when live. */
+  declare past: IncidentView[] | undefined;
   declare lang: Lang;
   declare queue: IncidentView[];
   declare options: { types: string[]; zones: string[] };
@@ -91,6 +100,7 @@ export class IncidentDesk extends LitElement {
     super();
     this.store = undefined;
     this.districts = new Map();
+    this.past = undefined;
     this.lang = 'vi';
     this.queue = [];
     this.options = { types: [], zones: [] };
@@ -110,8 +120,17 @@ export class IncidentDesk extends LitElement {
     return {
       held: this.store?.incidents().length ?? 0, queued: this.queue.length,
       rendered: this.renderRoot.querySelector('ioc-incident-queue')?.renderedRows ?? 0,
-      selected: this.selected, open: this.openId, user: this.user, sound: this.sound,
+      selected: this.selected, open: this.openId, past: this.past !== undefined, user: this.user, sound: this.sound,
     };
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // Into the past or back to live: the queue changes source. The selection and the open detail belong to the view left.
+    if (changed.has('past') && (changed.get('past') !== undefined) !== (this.past !== undefined)) {
+      this.selected = undefined;
+      this.closeIncident();
+    }
+    if (changed.has('past')) this.refresh();
   }
 
   override connectedCallback(): void {
@@ -146,10 +165,11 @@ export class IncidentDesk extends LitElement {
     const lang = this.lang;
     return html`
       ${this.notice ? html`<p class="notice" role="alert">${this.notice}</p>` : nothing}
+      ${this.past ? html`<p class="past" role="status">${t('incidents.past', lang)}</p>` : nothing}
       <ioc-incident-queue .incidents=${this.queue} .selected=${this.selected} .filter=${this.filter} .types=${this.options.types}
         .zones=${this.options.zones} .districts=${this.districts} .sound=${this.sound} .user=${this.user} .now=${this.now} lang=${lang}
         @incident-select=${(e: CustomEvent<{ id: string }>) => { this.selected = e.detail.id; }}
-        @incident-open=${(e: CustomEvent<{ id: string }>) => this.openIncident(e.detail.id)}
+        @incident-open=${(e: CustomEvent<{ id: string }>) => { if (!this.past) this.openIncident(e.detail.id); }}
         @filter-change=${(e: CustomEvent<{ filter: QueueFilter }>) => { this.filter = e.detail.filter; this.refresh(); }}
         @sound-mute=${(e: CustomEvent<{ minutes: number }>) => (e.detail.minutes > 0 ? this.alarm?.mute(e.detail.minutes) : this.alarm?.unmute())}
         @sound-unlock=${() => this.alarm?.unlock()}
@@ -251,10 +271,12 @@ export class IncidentDesk extends LitElement {
   }
 
   private refresh(): void {
-    const all = this.store?.incidents() ?? [];
-    this.queue = queueOf(all, this.filter, this.districts);
-    this.options = filterOptions(all);
-    this.alarm?.update(all);
+    const live = this.store?.incidents() ?? [];
+    const shown = this.past ? this.past.map((i) => withLiveTitle(i, this.store)) : live;
+    this.queue = queueOf(shown, this.filter, this.districts);
+    this.options = filterOptions(shown);
+    // The alarm rings for what is happening now, whatever instant the queue shows.
+    this.alarm?.update(live);
   }
 
   private mergeCandidates(): IncidentView[] {
@@ -269,11 +291,12 @@ export class IncidentDesk extends LitElement {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || isTyping(e)) return;
     this.alarm?.unlock();
     const id = this.selected;
-    const incident = id === undefined ? undefined : this.store?.get(id);
+    // At a past instant the rows are history: moving through them is allowed, acting on them is not.
+    const incident = id === undefined || this.past ? undefined : this.store?.get(id);
     switch (e.key) {
       case 'j': case 'ArrowDown': this.selected = step(this.queue, id, 1); break;
       case 'k': case 'ArrowUp': this.selected = step(this.queue, id, -1); break;
-      case 'Enter': if (id !== undefined) this.openIncident(id); break;
+      case 'Enter': if (id !== undefined && !this.past) this.openIncident(id); break;
       case 'Escape': if (this.openId === undefined) return; this.closeIncident(); break;
       case 'a': if (incident) void this.act(incident.id, { kind: 'acknowledge' }); break;
       case 's': if (incident) this.promptAssign(incident); break;
@@ -293,6 +316,12 @@ export class IncidentDesk extends LitElement {
     if (severity === undefined) this.notice = t('incidents.escalate.max', this.lang);
     else void this.act(incident.id, { kind: 'set-severity', severity });
   }
+}
+
+/** The history keeps no titles: a past row takes its title from the live incident with the same id, when held. */
+function withLiveTitle(past: IncidentView, store: IncidentStore | undefined): IncidentView {
+  const title = store?.get(past.id)?.title;
+  return title && !past.title.vi && !past.title.en ? { ...past, title } : past;
 }
 
 /** Keys typed into a field are text, not shortcuts. */

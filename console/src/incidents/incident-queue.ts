@@ -195,7 +195,7 @@ export class IncidentQueue extends LitElement {
       ${s.audio === 'blocked' && s.status !== 'blocked'
         ? html`<button type="button" class="unlock" @click=${() => this.send('sound-unlock', {})}>${t('incidents.sound.blocked', lang)}</button>`
         : nothing}
-      ${s.status === 'blocked' ? html`<button type="button" class="unlock" @click=${() => this.send('sound-unlock', {})}>♪</button>` : nothing}
+      ${s.status === 'blocked' ? html`<button type="button" class="unlock" aria-label=${t('incidents.sound.unlock', lang)} @click=${() => this.send('sound-unlock', {})}>♪</button>` : nothing}
       ${s.mutedUntil > 0
         ? html`<button type="button" class="unmute" @click=${() => this.send('sound-mute', { minutes: 0 })}>${t('incidents.sound.unmute', lang)}</button>`
         : MUTES.map((m) => html`<button type="button" class="mute" data-minutes=${m} @click=${() => this.send('sound-mute', { minutes: m })}>${t('incidents.sound.mute', lang, { m })}</button>`)}

@@ -137,6 +137,23 @@ export class WallMap extends LitElement {
     map.on('render', () => {
       if (this.loaded) this.renderLag.drawn(performance.now(), map.isSourceLoaded(SENSOR_SOURCE));
     });
+    // Drill-down: a sensor or a district clicked says so; a cluster clicked opens up.
+    map.on('click', (e) => {
+      const sensor = map.queryRenderedFeatures(e.point, { layers: ['sensors'] })[0];
+      if (sensor) {
+        const p = sensor.properties as { id: string; type: string; zone?: string };
+        this.dispatchEvent(new CustomEvent('sensor-selected', { detail: { source: p.id, type: p.type, zone: p.zone ?? '' }, bubbles: true, composed: true }));
+        return;
+      }
+      const cluster = map.queryRenderedFeatures(e.point, { layers: ['sensor-clusters'] })[0];
+      if (cluster) {
+        map.easeTo({ center: e.lngLat, zoom: map.getZoom() + 2 });
+        return;
+      }
+      const district = map.queryRenderedFeatures(e.point, { layers: ['district-fill'] })[0];
+      const zone = (district?.properties as { id?: string } | undefined)?.id;
+      if (zone) this.dispatchEvent(new CustomEvent('zone-selected', { detail: { zone }, bubbles: true, composed: true }));
+    });
     map.once('load', () => {
       this.loaded = true;
       this.showIncidents();

@@ -2,15 +2,16 @@
 // page as possible: holds the TimeTravel state and the clicked target, swaps
 // the map to the city at T and back, and renders both components. The page
 // asks it `isPast` before pushing live updates to the views, and shows
-// `alerts(live)`; it never touches the live state itself.
+// `alerts(live)` and `incidents()`; it never touches the live state itself.
 
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { grpcWebDrill, type DrillQueries, type DrillTarget } from '../drilldown/index.ts';
+import type { IncidentView } from '../incidents/index.ts';
 import { sensorFeature, type SensorFeature, type WallMap } from '../map/index.ts';
 import type { AlertView, Lang, Localized, SensorView } from '../state/index.ts';
 import { grpcWebPast } from './past-client.ts';
 import './time-cursor.ts';
-import { TimeTravel, type FetchPast, type TimeView } from './time-travel.ts';
+import { TimeTravel, type FetchPast, type PastIncident, type TimeView } from './time-travel.ts';
 
 export interface TimeCursorOptions {
   /** The map element, when rendered. */
@@ -32,6 +33,8 @@ export class TimeCursorController implements ReactiveController {
   private target: DrillTarget | undefined;
   private tick = 0;
   private now = Date.now();
+  /** The last past view's incidents as queue rows, kept so the desk sees the same array until T changes. */
+  private pastQueue: { view: TimeView; incidents: IncidentView[] } | undefined;
 
   constructor(private readonly host: ReactiveControllerHost & HTMLElement, private readonly options: TimeCursorOptions) {
     const base = options.baseUrl ?? location.origin;
@@ -49,6 +52,17 @@ export class TimeCursorController implements ReactiveController {
   alerts(live: AlertView[]): AlertView[] {
     const v = this.travel.view;
     return v.mode === 'past' ? (v.status === 'ready' ? v.view.alerts : []) : live;
+  }
+
+  /**
+   * The incidents the desk queues: undefined while live (the desk shows its own
+   * store), those not resolved at T while at a past instant (none while loading).
+   */
+  incidents(): IncidentView[] | undefined {
+    const v = this.travel.view;
+    if (v.mode === 'live') return undefined;
+    if (this.pastQueue?.view !== v) this.pastQueue = { view: v, incidents: v.status === 'ready' ? v.view.incidents.map(incidentRow) : [] };
+    return this.pastQueue.incidents;
   }
 
   hostConnected(): void {
@@ -103,6 +117,15 @@ export class TimeCursorController implements ReactiveController {
 /** The sensors at T as map features, colored by the alerts firing then (the engine says which). */
 function pastFeatures(sensors: readonly SensorView[]): SensorFeature[] {
   return sensors.flatMap((s) => sensorFeature(s, s.severity) ?? []);
+}
+
+/** A past incident as a queue row; the history keeps no title, so the desk names it by id (or its live title). */
+function incidentRow(i: PastIncident): IncidentView {
+  return {
+    id: i.id, type: i.type, policy: '', title: { vi: '', en: '' }, state: i.state, severity: i.severity, zones: i.zones, groupKey: '',
+    alerts: [], openedAt: i.openedAt, acknowledgedAt: 0, acknowledgedBy: i.acknowledgedBy, resolvedAt: 0, resolution: '',
+    assignee: i.assignee, escalationLevel: 0, sop: [], timeline: [],
+  };
 }
 
 /** The event type most sensors of a zone report; undefined when the zone has none. */
