@@ -360,6 +360,7 @@ async function startIncidents(config: Config, bus: Bus, store: Store, policies: 
     notifications: dispatcher,
     policies,
     neighbours: zoneNeighbours(hanoiDistricts()),
+    zoneNames: new Map(hanoiDistricts().map((d) => [d.id, { vi: d.nameVi, en: d.nameEn }])),
     bucket: config['nats.incidentsBucket'],
     consoleUrl: config['console.url'],
     log,

@@ -77,7 +77,7 @@ function setup(policies = POLICIES) {
   const r = compilePolicySources([{ file: 'policies.yaml', text: policies }]);
   expect(r.diagnostics).toEqual([]);
   const clock = new Clock();
-  const m = new IncidentManager({ policies: r.policies, now: clock.now, neighbours: NEIGHBOURS });
+  const m = new IncidentManager({ policies: r.policies, now: clock.now, neighbours: NEIGHBOURS, zoneNames: new Map([['hoang-mai', { vi: 'Hoàng Mai', en: 'Hoang Mai' }]]) });
   /** Runs every timer due up to `until`, in order, as the service's timer would. */
   const runUntil = (until: number) => {
     for (;;) {
@@ -133,7 +133,7 @@ describe('grouping and correlation', () => {
     const storm = floods.find((i) => i.zones.includes('hoang-mai'))!;
     expect(storm.alerts.map((fp) => m.alert(fp)!.rule)).toEqual(['flood.heavy-rain', 'flood.water-level-high', 'service.hotline-flood-cluster']);
     expect(storm.zones).toEqual(['hoang-mai', 'thanh-xuan']);
-    expect(storm.title.en).toBe('Flooding: hoang-mai');
+    expect(storm.title).toEqual({ vi: 'Ngập lụt: Hoàng Mai', en: 'Flooding: Hoang Mai' });
     expect(storm.timeline.map((e) => e.kind)).toEqual(['opened', 'alert.added', 'alert.added']);
   });
 

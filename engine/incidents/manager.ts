@@ -64,6 +64,8 @@ export interface ManagerOptions {
   neighbours?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Console address used in notification links, e.g. `http://ioc.example/`. */
   consoleUrl?: string;
+  /** Display names of zones for titles (`hoang-mai` → Hoàng Mai / Hoang Mai); ids when absent. */
+  zoneNames?: ReadonlyMap<string, { vi: string; en: string }>;
 }
 
 export interface ManagerState {
@@ -263,7 +265,7 @@ export class IncidentManager {
       id,
       type,
       policy: policy.id,
-      title: policy.title ? fillTitle(policy.title, rec, type) : rec.title,
+      title: policy.title ? fillTitle(policy.title, rec, type, this.opts.zoneNames?.get(rec.zone)) : rec.title,
       state: 'open',
       severity: rec.severity,
       zones: rec.zone ? [rec.zone] : [],
@@ -784,9 +786,9 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function fillTitle(t: { vi: string; en: string }, rec: AlertRecord, type: string): { vi: string; en: string } {
-  const fill = (s: string) => s.replaceAll('{zone}', rec.zone || '?').replaceAll('{type}', type).replaceAll('{rule}', rec.rule);
-  return { vi: fill(t.vi), en: fill(t.en) };
+function fillTitle(t: { vi: string; en: string }, rec: AlertRecord, type: string, zone: { vi: string; en: string } | undefined): { vi: string; en: string } {
+  const fill = (s: string, zoneName: string) => s.replaceAll('{zone}', zoneName).replaceAll('{type}', type).replaceAll('{rule}', rec.rule);
+  return { vi: fill(t.vi, zone?.vi ?? (rec.zone || '?')), en: fill(t.en, zone?.en ?? (rec.zone || '?')) };
 }
 
 function matchesText(i: Incident, text: string): boolean {

@@ -34,6 +34,7 @@ export interface IncidentServiceOptions {
   /** KV bucket holding incidents, alerts, silences and the stream position. */
   bucket: string;
   consoleUrl?: string;
+  zoneNames?: ReadonlyMap<string, { vi: string; en: string }>;
   now?: () => number;
   log: Logger;
   metrics?: Pick<Metrics, 'incidents' | 'incidentChanges' | 'incidentConflicts'>;
@@ -85,6 +86,7 @@ export class IncidentService implements IncidentsApi {
       now: this.now,
       ...(opts.neighbours ? { neighbours: opts.neighbours } : {}),
       ...(opts.consoleUrl ? { consoleUrl: opts.consoleUrl } : {}),
+      ...(opts.zoneNames ? { zoneNames: opts.zoneNames } : {}),
     });
   }
 
