@@ -365,7 +365,8 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-function metadataOf(req: IncomingMessage): Record<string, string> {
+/** Request headers as call metadata: lower-case names, repeated values joined. */
+export function metadataOf(req: IncomingMessage): Record<string, string> {
   const metadata: Record<string, string> = {};
   for (const [key, value] of Object.entries(req.headers)) {
     const v = headerValue(value);

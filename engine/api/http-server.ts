@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import { httpRoles, type Authenticate } from '../auth/index.ts';
 import { errorMessage, UnauthenticatedError } from '../errors/index.ts';
-import { createGrpcWebHandler, methodsOf, type HttpRoute } from './grpc-web.ts';
+import { createGrpcWebHandler, metadataOf, methodsOf, type HttpRoute } from './grpc-web.ts';
 import type { HandlerTable } from './handlers.ts';
 import { createStaticHandler } from './static-files.ts';
 
@@ -104,11 +104,4 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ port: num
         server.closeAllConnections();
       }),
   };
-}
-
-/** Request headers as call metadata: lower-case names, first value. */
-function metadataOf(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v[0]! : v;
-  return out;
 }

@@ -7,6 +7,7 @@ import { ioc } from '../../protos/gen/ioc.js';
 import { AlertsService, ConsoleService, IngestService } from '../../protos/gen/services.ts';
 import type { Alert, Severity } from '../alerts/index.ts';
 import type { Principal } from '../auth/index.ts';
+import { globMatcher } from '../rules/index.ts';
 import type { Bus } from '../bus/index.ts';
 import { UnavailableError, errorMessage } from '../errors/index.ts';
 import { encodeEventJson, eventKey, MAX_EVENT_BYTES, protoEventToObject, validateEvent, type ValidateOptions } from '../events/index.ts';
@@ -40,24 +41,27 @@ const MAX_LISTED_REJECTIONS = 1000;
 /** Updates buffered per streaming client before it is cut off. */
 const MAX_BUFFERED = 10_000;
 
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-}
-
 /** Alerts.Subscribe filters; empty lists match everything. */
 export function alertFilter(req: ioc.v1.ISubscribeRequest): (a: Alert) => boolean {
   const severities = new Set((req.severities ?? []).map(severityFromProto).filter((s): s is Severity => s !== undefined));
   const zones = new Set(req.zones ?? []);
-  const rules = (req.rules ?? []).map(globToRegExp);
+  const rules = (req.rules ?? []).map(globMatcher);
   return (a) =>
     (severities.size === 0 || severities.has(a.severity)) &&
     (zones.size === 0 || zones.has(a.zone)) &&
-    (rules.length === 0 || rules.some((r) => r.test(a.rule)));
+    (rules.length === 0 || rules.some((r) => r(a.rule)));
 }
+
+/** An integrator's allowed types, compiled once per list (principals are cached by the authenticator). */
+const typeMatchers = new WeakMap<readonly string[], ((type: string) => boolean)[]>();
 
 /** Why an integrator may not publish this event (types and zones it is limited to), or undefined. */
 function forbiddenFor(p: Principal | undefined, e: { type: string; zone?: string }): string | undefined {
-  if (p?.types && !p.types.some((t) => globToRegExp(t).test(e.type))) return `${p.name} may publish only ${p.types.join(', ')}, not ${e.type}`;
+  if (p?.types) {
+    let types = typeMatchers.get(p.types);
+    if (!types) typeMatchers.set(p.types, (types = p.types.map(globMatcher)));
+    if (!types.some((m) => m(e.type))) return `${p.name} may publish only ${p.types.join(', ')}, not ${e.type}`;
+  }
   if (p?.zones && !(e.zone !== undefined && p.zones.includes(e.zone))) return `${p.name} may publish only for zones ${p.zones.join(', ')}${e.zone ? `, not ${e.zone}` : ' (the event names no zone)'}`;
   return undefined;
 }

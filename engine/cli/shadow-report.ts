@@ -2,8 +2,7 @@
 // people, beside what the live rules of the same ids did, over a time range,
 // from ClickHouse (`shadow_alerts` and `alerts`). Reads only.
 
-import { InvalidArgumentError } from '../errors/index.ts';
-import { parseDuration } from '../rules/index.ts';
+import { parseTimeRange } from '../backtest/index.ts';
 import { ident, sql, type ClickHouseStore } from '../store/index.ts';
 import { withStore } from './db.ts';
 
@@ -62,19 +61,6 @@ export function compareShadow(live: readonly FiringPeriod[], shadow: readonly Fi
   });
 }
 
-/** `2026-07-01T00:00:00+07:00`, an epoch ms number, `now`, or `-24h` (before now). */
-export function parseTimeArg(s: string, now: number, what: string): number {
-  if (s === 'now') return now;
-  if (/^-\d/.test(s)) {
-    const d = parseDuration(s.slice(1));
-    if (d !== undefined) return now - d;
-  }
-  if (/^\d+$/.test(s)) return Number(s);
-  const t = Date.parse(s);
-  if (Number.isNaN(t)) throw new InvalidArgumentError(`${what} "${s}" is not a time: use an ISO time (2026-07-01T08:00:00+07:00), epoch ms, \`now\` or a relative time like -24h`);
-  return t;
-}
-
 async function periods(store: ClickHouseStore, database: string, table: string, from: number, to: number, rules: readonly string[] | undefined): Promise<FiringPeriod[]> {
   if (rules !== undefined && rules.length === 0) return [];
   const ruleFilter = rules === undefined ? sql`` : sql` AND has(${rules}, rule)`;
@@ -97,9 +83,7 @@ export interface ShadowReportOptions {
 
 /** Prints the comparison; returns the exit code. */
 export async function runShadowReport(o: ShadowReportOptions, now = Date.now()): Promise<number> {
-  const from = parseTimeArg(o.from, now, '--from');
-  const to = parseTimeArg(o.to, now, '--to');
-  if (!(from < to)) throw new InvalidArgumentError(`--from (${new Date(from).toISOString()}) must be before --to (${new Date(to).toISOString()})`);
+  const { from, to } = parseTimeRange(o.from, o.to, now);
   return withStore(o, async (store) => {
     const database = store.database;
     const shadow = await periods(store, database, 'shadow_alerts', from, to, undefined);

@@ -1,22 +1,14 @@
 // Alert matchers (silences, inhibition, policies) compiled once into plain
 // predicates. A list matches when any entry does; all given lists must match.
 
+import { globMatcher } from '../rules/index.ts';
 import type { AlertRecord, Matchers } from './model.ts';
 
 export type AlertPredicate = (a: AlertRecord) => boolean;
 
-const GLOB_SPECIALS = /[.+?^${}()|[\]\\]/g;
-
-/** `flood.*` → /^flood\..*$/; a string without `*` compares exactly. */
-function pattern(s: string): (v: string) => boolean {
-  if (!s.includes('*')) return (v) => v === s;
-  const re = new RegExp(`^${s.replace(GLOB_SPECIALS, '\\$&').replace(/\*/g, '.*')}$`);
-  return (v) => re.test(v);
-}
-
 function anyOf(list: readonly string[] | undefined, read: (a: AlertRecord) => string): AlertPredicate | undefined {
   if (!list || list.length === 0) return undefined;
-  const tests = list.map(pattern);
+  const tests = list.map(globMatcher);
   return (a) => {
     const v = read(a);
     for (const t of tests) if (t(v)) return true;

@@ -133,6 +133,11 @@ export class IncidentService implements IncidentsApi {
     return this.manager.list(filter).map(clone);
   }
 
+  /** Incidents not resolved in a zone, counted without copying them (zone KPIs). */
+  openCount(zone: string): number {
+    return this.manager.list({ states: ['open', 'acknowledged'], zones: [zone], limit: Number.MAX_SAFE_INTEGER }).length;
+  }
+
   get(id: string): { incident: Incident; alerts: AlertRecord[] } | undefined {
     const incident = this.manager.incident(id);
     if (!incident) return undefined;

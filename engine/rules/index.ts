@@ -12,7 +12,7 @@ export { RuleEvaluationError } from './errors.ts';
 export { celFunctions } from './functions.ts';
 export { isRulesFile, loadRulesDir, type LoadOptions, type LoadResult } from './loader.ts';
 export type { AbsencePlan, AggregateFunction, AggregatePlan, EventPlan, KeyPlan, RuleKind, SequencePlan, SequenceStep, WindowPlan } from './plan.ts';
-export { RuleSet, typeMatches } from './rule-set.ts';
+export { globMatcher, RuleSet, typeMatches } from './rule-set.ts';
 export { isRuleTestFile, runRuleTests, type RuleTestReport, type RuleTestResult } from './rule-tests.ts';
 export { ruleSchema, ruleTestFileSchema } from './schema.ts';
 export { loadTables, type RefTable, type TableRow } from './tables.ts';

@@ -12,18 +12,26 @@ const MAX_CACHED_TYPES = 10_000;
 const NONE: readonly CompiledRule[] = Object.freeze([]);
 
 interface Glob {
-  readonly regex: RegExp;
+  readonly matches: (type: string) => boolean;
   readonly rule: CompiledRule;
   readonly order: number;
 }
 
 /** True when `type` matches the pattern (`*` matches any run of characters, dots included). */
 export function typeMatches(pattern: string, type: string): boolean {
-  return pattern.includes('*') ? globRegex(pattern).test(type) : pattern === type;
+  return globMatcher(pattern)(type);
 }
 
-function globRegex(pattern: string): RegExp {
-  return new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*') + '$');
+/**
+ * A compiled glob: `*` matches any run of characters (dots included), all
+ * else literally; a pattern without `*` compares exactly. Compile once, call often.
+ *
+ * @example globMatcher('flood.*')('flood.heavy-rain') // true
+ */
+export function globMatcher(pattern: string): (value: string) => boolean {
+  if (!pattern.includes('*')) return (v) => v === pattern;
+  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*') + '$');
+  return (v) => re.test(v);
 }
 
 export class RuleSet implements RuleIndex {
@@ -49,7 +57,7 @@ export class RuleSet implements RuleIndex {
       // A rule listing the same type twice (or a type and a glob covering it) still runs once per event.
       const exactTypes = new Set<string>();
       for (const pattern of rule.on) {
-        if (pattern.includes('*')) this.globs.push({ regex: globRegex(pattern), rule, order: i });
+        if (pattern.includes('*')) this.globs.push({ matches: globMatcher(pattern), rule, order: i });
         else exactTypes.add(pattern);
       }
       for (const t of exactTypes) {
@@ -83,7 +91,7 @@ export class RuleSet implements RuleIndex {
   private resolve(type: string): readonly CompiledRule[] {
     const exact = this.exact.get(type);
     const matched = new Set<CompiledRule>(exact);
-    for (const g of this.globs) if (g.regex.test(type)) matched.add(g.rule);
+    for (const g of this.globs) if (g.matches(type)) matched.add(g.rule);
     if (matched.size === 0) return NONE;
     if (exact !== undefined && matched.size === exact.length) return exact;
     return Object.freeze([...matched].sort((a, b) => this.order.get(a)! - this.order.get(b)!));
