@@ -1,0 +1,8 @@
+// Scale-out: which partition an event belongs to, and which engine process
+// owns which partitions (leases on a shared board, NATS KV in production).
+export { fnv1a, partitionOf } from './partition.ts';
+export { partitionsOf, planOwnership } from './plan.ts';
+export type { Lease, LeaseBoard, MemberInfo } from './board.ts';
+export { openKvBoard, type KvBoardOptions } from './kv-board.ts';
+export { MemoryBoard } from './memory-board.ts';
+export { PartitionOwnership, type OwnershipHandlers, type OwnershipOptions, type RevokeReason, type RoundResult } from './ownership.ts';
