@@ -16,10 +16,24 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
+          exclude: ['test/fault/**', '**/node_modules/**'],
           environment: 'node',
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // The fault suite (issue 7): kills and restarts the engine, NATS and ClickHouse under a steady
+        // feed; about two minutes. It runs after the other projects (groupOrder), alone on the machine.
+        test: {
+          name: 'fault',
+          include: ['test/fault/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          testTimeout: 480_000,
+          hookTimeout: 180_000,
         },
       },
     ],

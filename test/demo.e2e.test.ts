@@ -34,6 +34,8 @@ beforeAll(async () => {
       IOC_HTTP_HOST: '127.0.0.1',
       IOC_GRPC_HOST: '127.0.0.1',
       IOC_CONSOLE_DIR: distDir,
+      // Unset: the demo turns sign-in off by itself (and says so), whatever the default.
+      IOC_AUTH_MODE: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -57,12 +59,16 @@ it('runs embedded, says so, and shows a live map with alerts', async () => {
   expect(output).toMatch(/mode:\s+embedded\s+<-- EMBEDDED/);
   expect(output).toContain('NATS is not reachable: using the EMBEDDED in-process bus');
   expect(output).toContain('ClickHouse is not reachable: using the EMBEDDED in-memory store');
+  expect(output).toMatch(/auth:\s+OFF\s+<-- NO SIGN-IN/);
 
   const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
   await page.goto(`http://127.0.0.1:${httpPort}/`);
   await page.waitForFunction(() => window.__ioc?.state().connection === 'live', undefined, { timeout: 60_000 });
   await page.waitForFunction(() => window.__ioc?.map?.loaded() === true, undefined, { timeout: 60_000 });
   expect(await page.locator('.mode').textContent()).toContain('EMBEDDED DEMO');
+  // No sign-in, and the header says so.
+  expect(await page.evaluate(() => window.__ioc!.session())).toMatchObject({ status: 'open', requiresSignIn: false });
+  expect(await page.locator('header .session[data-state="open"]').textContent()).toContain('KHÔNG ĐĂNG NHẬP (demo)');
   // The simulated storm reaches the low-lying districts: alerts arrive live.
   await page.waitForFunction(() => (window.__ioc?.state().alerts ?? 0) > 0 && (window.__ioc?.state().sensors ?? 0) > 100, undefined, { timeout: 90_000 });
   const items = page.locator('ioc-alert-list li');

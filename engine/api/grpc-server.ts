@@ -8,6 +8,7 @@ import { allServices, type MethodDefinition } from '../../protos/gen/services.ts
 import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import type { CallContext, HandlerTable } from './handlers.ts';
+import { callDeadline, type Deadline } from './limits.ts';
 import { toGrpcStatus } from './status.ts';
 
 type AnyCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
@@ -20,26 +21,66 @@ export interface GrpcServerOptions {
   metrics: Metrics;
   /** PEM certificate and key: serve TLS only. */
   tls?: { cert: string; key: string };
-  /** Largest request message, bytes. */
+  /** Largest request message, bytes (limits.maxMessageBytes); grpc-js refuses larger ones with RESOURCE_EXHAUSTED. */
   maxReceiveBytes?: number;
+  /** Longest a unary call may run (limits.callTimeoutMs); absent: only the client's deadline. */
+  callTimeoutMs?: number;
 }
 
-function contextOf(call: AnyCall): { ctx: CallContext; done(): void } {
+/** setTimeout's limit; a longer deadline behaves as this one (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The call's deadline: the client's (grpc-timeout), and for unary calls at most `serverMaxMs`. */
+function deadlineOf(call: AnyCall, serverMaxMs: number | undefined): Deadline | undefined {
+  const d = call.getDeadline();
+  const at = d instanceof Date ? d.getTime() : d;
+  return callDeadline(Number.isFinite(at) ? Math.max(1, at - Date.now()) : undefined, serverMaxMs);
+}
+
+/**
+ * The handler's context. Its signal aborts when the client goes away or the
+ * deadline passes; `onExpire` then answers the call (grpc-js ends calls past
+ * the client's own deadline by itself, but never tells the handler).
+ */
+function contextOf(call: AnyCall, deadline: Deadline | undefined, onExpire: (d: Deadline) => void): { ctx: CallContext; done(): void } {
   const ac = new AbortController();
   const abort = () => ac.abort();
   const events = call as unknown as EventEmitter;
   events.on('cancelled', abort);
+  const timer = deadline && setTimeout(() => {
+    ac.abort();
+    onExpire(deadline);
+  }, Math.min(deadline.ms, MAX_TIMER_MS));
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(call.metadata.getMap())) metadata[k.toLowerCase()] = String(v);
   return {
     ctx: { signal: ac.signal, metadata, peer: call.getPeer() },
-    done: () => events.removeListener('cancelled', abort),
+    done: () => {
+      clearTimeout(timer);
+      events.removeListener('cancelled', abort);
+    },
   };
 }
 
 function toServiceError(err: unknown): Partial<grpc.StatusObject> {
-  const { code, message } = toGrpcStatus(err);
-  return { code, details: message };
+  const { code, message, trailers } = toGrpcStatus(err);
+  if (trailers === undefined) return { code, details: message };
+  const metadata = new grpc.Metadata();
+  for (const [k, v] of Object.entries(trailers)) metadata.set(k, v);
+  return { code, details: message, metadata };
+}
+
+/** Answers a call that returns one response exactly once: by the handler, or by the deadline, whichever comes first. */
+function answerOnce(callback: grpc.sendUnaryData<unknown>, count: (code: grpc.status) => void, done: () => void): (err: Partial<grpc.StatusObject> | null, res?: unknown) => void {
+  let answered = false;
+  return (err, res) => {
+    if (answered) return;
+    answered = true;
+    done();
+    count(err === null ? grpc.status.OK : err.code!);
+    if (err === null) callback(null, res);
+    else callback(err);
+  };
 }
 
 /** Writes with flow control: waits for 'drain' when grpc-js's buffer is full. */
@@ -72,32 +113,32 @@ function implementation(methods: Record<string, MethodDefinition<unknown, unknow
     }
     if (h.kind === 'unary') {
       impl[name] = ((call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-        const { ctx, done } = contextOf(call);
+        let answer = (_err: Partial<grpc.StatusObject> | null, _res?: unknown): void => {};
+        const { ctx, done } = contextOf(call, deadlineOf(call, o.callTimeoutMs), (d) => answer({ code: grpc.status.DEADLINE_EXCEEDED, details: d.message }));
+        answer = answerOnce(callback, count, done);
         h.handle(call.request, ctx).then(
-          (res) => (count(grpc.status.OK), callback(null, res)),
-          (err: unknown) => {
-            const e = toServiceError(err);
-            count(e.code!);
-            callback(e);
-          },
-        ).finally(done);
+          (res) => answer(null, res),
+          (err: unknown) => answer(toServiceError(err)),
+        );
       }) as grpc.UntypedHandleCall;
     } else if (h.kind === 'clientStream') {
       impl[name] = ((call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-        const { ctx, done } = contextOf(call);
+        let answer = (_err: Partial<grpc.StatusObject> | null, _res?: unknown): void => {};
+        const { ctx, done } = contextOf(call, deadlineOf(call, undefined), (d) => answer({ code: grpc.status.DEADLINE_EXCEEDED, details: d.message }));
+        answer = answerOnce(callback, count, done);
         h.handle(call as AsyncIterable<unknown>, ctx).then(
-          (res) => (count(grpc.status.OK), callback(null, res)),
+          (res) => answer(null, res),
           (err: unknown) => {
             const e = toServiceError(err);
-            count(e.code!);
             o.log.debug({ method: def.path, err: e.details }, 'call failed');
-            callback(e);
+            answer(e);
           },
-        ).finally(done);
+        );
       }) as grpc.UntypedHandleCall;
     } else {
       impl[name] = ((call: grpc.ServerWritableStream<unknown, unknown>) => {
-        const { ctx, done } = contextOf(call);
+        // Past the client's deadline grpc-js has already sent the status; the abort stops the handler.
+        const { ctx, done } = contextOf(call, deadlineOf(call, undefined), () => {});
         void (async () => {
           try {
             for await (const msg of h.handle(call.request, ctx)) {

@@ -4,7 +4,7 @@
 
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 
-/** Request headers a gRPC-web client may send; authorization is for the coming login. */
+/** Request headers a gRPC-web client may send; authorization carries the console's sign-in (console/src/api/credentials.ts). */
 export const ALLOWED_HEADERS = 'content-type, x-grpc-web, x-user-agent, grpc-timeout, authorization, x-ioc-user';
 /** Response headers a browser page may read; without these a client sees no status. */
 export const EXPOSED_HEADERS = 'grpc-status, grpc-message';

@@ -9,6 +9,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { errorMessage, InvalidArgumentError, ResourceExhaustedError } from '../errors/index.ts';
 import type { CallContext, HandlerTable, MethodHandler } from './handlers.ts';
+import { callDeadline } from './limits.ts';
 import { toGrpcStatus } from './status.ts';
 import { createCorsPolicy, type CorsPolicy } from './grpc-web-cors.ts';
 import { Base64ChunkDecoder, encodeFrame, encodeTrailersFrame, FLAG_COMPRESSED, FLAG_TRAILERS, FrameDecoder, statusTrailers } from './grpc-web-frames.ts';
@@ -41,8 +42,20 @@ export interface GrpcWebOptions {
   handlers: HandlerTable;
   /** Every method the engine defines, e.g. `methodsOf(allServices)`. */
   methods: Iterable<WireMethod>;
-  /** Largest accepted request body (before base64 decoding); default 4 MiB like grpc-js. */
+  /**
+   * Largest accepted request message, and body of a unary or server-streaming call
+   * (before base64 decoding); default 4 MiB like grpc-js. A client-streaming body is
+   * read message by message, so only each message is bounded.
+   */
   maxRequestBytes?: number;
+  /** Longest a unary call may run (limits.callTimeoutMs); a shorter grpc-timeout wins. Absent: only grpc-timeout. */
+  callTimeoutMs?: number;
+  /**
+   * Serve client-streaming methods (Ingest.Publish) half-duplex: every request
+   * message is a frame of the one request body, handed to the handler as it is
+   * decoded. Browsers cannot stream a body, but they can send a finished one.
+   */
+  clientStreaming?: boolean;
   /** Origins allowed to call from other pages (`*` = any; dev only). Default: same-origin only. */
   allowedOrigins?: readonly string[];
   startTimer?: StartTimer;
@@ -84,6 +97,8 @@ export function createGrpcWebHandler(options: GrpcWebOptions): HttpRoute {
     handlers: options.handlers,
     methods,
     maxRequestBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+    ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }),
+    clientStreaming: options.clientStreaming ?? false,
     cors: createCorsPolicy(options.allowedOrigins ?? []),
     startTimer: options.startTimer ?? defaultStartTimer,
     onCallEnd: options.onCallEnd ?? (() => {}),
@@ -107,13 +122,12 @@ export function createGrpcWebHandler(options: GrpcWebOptions): HttpRoute {
   };
 }
 
-/** The handler kinds gRPC-web can carry: the request is always one message. */
-type WebMethodHandler = Exclude<MethodHandler, { kind: 'clientStream' }>;
-
 interface Shared {
   handlers: HandlerTable;
   methods: ReadonlyMap<string, WireMethod>;
   maxRequestBytes: number;
+  callTimeoutMs?: number;
+  clientStreaming: boolean;
   cors: CorsPolicy;
   startTimer: StartTimer;
   onCallEnd: (outcome: CallOutcome) => void;
@@ -176,21 +190,26 @@ class Call {
     if (method === undefined || handler === undefined) {
       throw new ProtocolStatus(GrpcStatus.UNIMPLEMENTED, `unknown method ${this.path}`);
     }
-    if (handler.kind === 'clientStream' || method.requestStream) {
+    if ((handler.kind === 'clientStream' || method.requestStream) && !(this.shared.clientStreaming && handler.kind === 'clientStream')) {
       throw new ProtocolStatus(GrpcStatus.UNIMPLEMENTED,
         `${this.path} is client-streaming, which gRPC-web cannot carry; call it over native gRPC`);
     }
-    const timeoutMs = parseGrpcTimeout(headerValue(this.req.headers['grpc-timeout']));
-    if (timeoutMs !== undefined) {
-      this.cancelTimer = this.shared.startTimer(timeoutMs, () =>
-        this.abortWith(new CallAborted(GrpcStatus.DEADLINE_EXCEEDED, `deadline of ${timeoutMs} ms exceeded`)));
+    const deadline = callDeadline(parseGrpcTimeout(headerValue(this.req.headers['grpc-timeout'])), handler.kind === 'unary' ? this.shared.callTimeoutMs : undefined);
+    if (deadline !== undefined) {
+      this.cancelTimer = this.shared.startTimer(deadline.ms, () =>
+        this.abortWith(new CallAborted(GrpcStatus.DEADLINE_EXCEEDED, deadline.message)));
+    }
+    const ctx: CallContext = { signal: this.abort.signal, metadata: metadataOf(this.req), peer: peerOf(this.req) };
+    if (handler.kind === 'clientStream') {
+      const response = await this.untilAborted(handler.handle(this.requestMessages(method), ctx));
+      await this.send(method.responseSerialize(response));
+      return;
     }
     const request = this.decodeRequest(method, await this.readRequestMessage());
-    const ctx: CallContext = { signal: this.abort.signal, metadata: metadataOf(this.req), peer: peerOf(this.req) };
     await this.invoke(handler, method, request, ctx);
   }
 
-  private async invoke(handler: WebMethodHandler, method: WireMethod, request: unknown, ctx: CallContext): Promise<void> {
+  private async invoke(handler: Exclude<MethodHandler, { kind: 'clientStream' }>, method: WireMethod, request: unknown, ctx: CallContext): Promise<void> {
     if (handler.kind === 'unary') {
       const response = await this.untilAborted(handler.handle(request, ctx));
       await this.send(method.responseSerialize(response));
@@ -234,6 +253,21 @@ class Call {
     frames.end();
     if (found.length !== 1) throw new InvalidArgumentError(`request must carry exactly one message, found ${found.length}`);
     return found[0]!;
+  }
+
+  /** The request messages of a client-streaming call, decoded one frame at a time as the body arrives. */
+  private async *requestMessages(method: WireMethod): AsyncGenerator<unknown> {
+    const frames = new FrameDecoder(this.shared.maxRequestBytes);
+    const text = this.mode === 'text' ? new Base64ChunkDecoder() : undefined;
+    for await (const chunk of this.bodyChunks()) {
+      for (const frame of frames.push(text ? text.push(chunk.toString('latin1')) : chunk)) {
+        if (frame.flags & FLAG_TRAILERS) throw new InvalidArgumentError('request carries a trailers frame');
+        if (frame.flags & FLAG_COMPRESSED) throw new ProtocolStatus(GrpcStatus.UNIMPLEMENTED, 'compressed request messages are not supported');
+        yield this.decodeRequest(method, frame.payload);
+      }
+    }
+    text?.end();
+    frames.end();
   }
 
   private decodeRequest(method: WireMethod, bytes: Uint8Array): unknown {
@@ -301,8 +335,8 @@ class Call {
       this.finish(reason.code, reason.message);
       return;
     }
-    const { code, message } = toGrpcStatus(reason);
-    this.finish(code, message, reason);
+    const { code, message, trailers } = toGrpcStatus(reason);
+    this.finish(code, message, reason, trailers);
   }
 
   /**
@@ -310,11 +344,11 @@ class Call {
    * when no message went out yet, else in the trailers frame. Both clients we test
    * with read either; the native gRPC servers answer early errors the same way.
    */
-  private finish(code: GrpcStatus, message: string, error?: unknown): void {
+  private finish(code: GrpcStatus, message: string, error?: unknown, extraTrailers?: Readonly<Record<string, string>>): void {
     if (this.ended) return;
     this.ended = true;
     this.cancelTimer();
-    const trailers = statusTrailers(code, message);
+    const trailers = { ...statusTrailers(code, message), ...extraTrailers };
     if (!this.res.destroyed && !this.res.writableEnded) {
       if (!this.res.headersSent) {
         // Unread body bytes would be drained by Node; on refusals close instead of reading them.

@@ -13,7 +13,8 @@ import { httpRoles, type Authenticate } from '../auth/index.ts';
 import { errorMessage, UnauthenticatedError } from '../errors/index.ts';
 import { createGrpcWebHandler, metadataOf, methodsOf, type HttpRoute } from './grpc-web.ts';
 import type { HandlerTable } from './handlers.ts';
-import { createStaticHandler } from './static-files.ts';
+import type { ApiLimits } from './limits.ts';
+import { checkBaseMapFile, createStaticHandler } from './static-files.ts';
 
 /** What /readyz reports; ready only when every part is. */
 export interface Readiness {
@@ -26,6 +27,8 @@ export interface HttpServerOptions {
   host: string;
   port: number;
   consoleDir: string;
+  /** console.pmtilesFile: a PMTiles base map served at /tiles/base.pmtiles; empty or absent, none. */
+  baseMapFile?: string;
   corsOrigins: readonly string[];
   readiness(): Readiness;
   metrics: Metrics;
@@ -34,6 +37,8 @@ export interface HttpServerOptions {
   tls?: { cert: string; key: string };
   /** Checks the caller of /metrics against the role table (engine/auth httpRoles); absent: open. */
   authenticate?: Authenticate;
+  /** Largest gRPC-web request message and longest unary call (limits.maxMessageBytes, limits.callTimeoutMs). */
+  limits?: Pick<ApiLimits, 'maxMessageBytes' | 'callTimeoutMs'>;
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
@@ -47,12 +52,17 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ port: num
     handlers: o.handlers,
     methods: methodsOf(allServices),
     allowedOrigins: o.corsOrigins,
+    // Ingest.Publish over gRPC-web: its events are the frames of one request body.
+    clientStreaming: true,
+    ...(o.limits ? { maxRequestBytes: o.limits.maxMessageBytes, callTimeoutMs: o.limits.callTimeoutMs } : {}),
     onCallEnd: (c) => {
-      o.metrics.ingestCalls.labels(c.path, GrpcStatus[c.code] ?? String(c.code)).inc();
+      // Paths come from callers: only methods the engine serves become label values, so random paths cannot grow the registry.
+      o.metrics.ingestCalls.labels(o.handlers.has(c.path) ? c.path : 'unknown', GrpcStatus[c.code] ?? String(c.code)).inc();
       if (c.code !== 0) o.log.debug({ method: c.path, code: c.code, message: c.message }, 'gRPC-web call failed');
     },
   });
-  const staticFiles = createStaticHandler(o.consoleDir);
+  if (o.baseMapFile) await checkBaseMapFile(o.baseMapFile);
+  const staticFiles = createStaticHandler(o.consoleDir, o.baseMapFile ? { baseMapFile: o.baseMapFile } : {});
   const ops: HttpRoute = (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;

@@ -9,7 +9,7 @@ import type { Alert, Severity } from '../alerts/index.ts';
 import type { Principal } from '../auth/index.ts';
 import { globMatcher } from '../rules/index.ts';
 import type { Bus } from '../bus/index.ts';
-import { UnavailableError, errorMessage } from '../errors/index.ts';
+import { ResourceExhaustedError, UnavailableError, errorMessage } from '../errors/index.ts';
 import { encodeEventJson, eventKey, MAX_EVENT_BYTES, protoEventToObject, validateEvent, type ValidateOptions } from '../events/index.ts';
 import type { IncidentsApi } from '../incidents/index.ts';
 import type { LiveView } from '../live/index.ts';
@@ -18,6 +18,7 @@ import type { Metrics } from '../metrics/index.ts';
 import { alertToProto, liveUpdateToProto, sensorToProto, severityFromProto } from './convert.ts';
 import type { CallContext, HandlerTable, MethodHandler } from './handlers.ts';
 import { incidentHandlers, type IncidentStatsQuery, type IncidentStat } from './incidents.ts';
+import { RetryLaterError, type IngestLimits, type IngestRefusal } from './limits.ts';
 import { liveStream } from './stream.ts';
 
 export interface ServiceDeps {
@@ -32,6 +33,8 @@ export interface ServiceDeps {
   incidents?: IncidentsApi;
   /** MTTA/MTTR from the incident history (ClickHouse); without it Incidents.Stats fails with FAILED_PRECONDITION. */
   incidentStats?: (q: IncidentStatsQuery) => Promise<IncidentStat[]>;
+  /** Batch size and per-principal rate of Ingest.Publish; without it, neither is limited. */
+  ingestLimits?: IngestLimits;
 }
 
 /** Accepted events published concurrently per call; bounds memory and keeps order loose but fast. */
@@ -77,8 +80,15 @@ export function createHandlers(deps: ServiceDeps): HandlerTable {
     const rejections: ioc.v1.IRejection[] = [];
     const inflight = new Set<Promise<void>>();
     let failure: unknown;
+    let refusal: IngestRefusal | undefined;
     for await (const req of requests) {
       const events = req.event ? [req.event] : (req.batch?.events ?? []);
+      // A whole request message is admitted or refused, before any of its events is read.
+      refusal = deps.ingestLimits?.admit(ctx.principal?.name ?? 'anonymous', events.length);
+      if (refusal !== undefined) {
+        metrics.eventsRejected.labels(refusal.retryAfterMs === undefined ? 'over_limit' : 'rate_limited', 'grpc').inc(events.length);
+        break;
+      }
       for (const pe of events) {
         const i = index++;
         const r = validateEvent(protoEventToObject(pe), validate);
@@ -128,6 +138,10 @@ export function createHandlers(deps: ServiceDeps): HandlerTable {
         `the event bus failed after ${accepted} of ${index} events were accepted (${errorMessage(failure)}); retry the call: accepted events are de-duplicated by source and id`,
         { cause: failure },
       );
+    }
+    if (refusal !== undefined) {
+      const message = `${refusal.message} (before it, this call had ${accepted} events accepted and ${rejected} rejected; accepted events are de-duplicated by source and id, so sending them again is harmless)`;
+      throw refusal.retryAfterMs === undefined ? new ResourceExhaustedError(message) : new RetryLaterError(message, refusal.retryAfterMs);
     }
     return ioc.v1.PublishResponse.create({ accepted, rejected, rejections, duplicates });
   }

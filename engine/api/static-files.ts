@@ -3,10 +3,12 @@
 // routes. It must never serve a file outside its root, nor a dotfile.
 
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
+import { ConfigError } from '../errors/index.ts';
 import type { HttpRoute } from './grpc-web.ts';
+import { sendRangedFile } from './range.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -56,19 +58,79 @@ export const CONSOLE_CSP = [
 /**
  * Creates the route that serves files under `rootDir`. It takes every GET and HEAD
  * (answering 404 itself for a missing asset), so mount it after the other routes.
+ * It also answers BASE_MAP_INFO_PATH and BASE_MAP_PATH (the optional PMTiles base map).
  * @example http.createServer((req, res) => grpcWeb(req, res) || createStaticHandler('console/dist')(req, res) || notFound(res))
  */
-export function createStaticHandler(rootDir: string): HttpRoute {
+export function createStaticHandler(rootDir: string, options: StaticOptions = {}): HttpRoute {
   const root = resolve(rootDir);
+  const baseMap = options.baseMapFile ? resolve(options.baseMapFile) : undefined;
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    serve(root, req, res).catch(() => {
+    const urlPath = (req.url ?? '/').split('?', 1)[0]!;
+    const answer = urlPath === BASE_MAP_INFO_PATH || urlPath === BASE_MAP_PATH ? serveBaseMap(urlPath, baseMap, req, res) : serve(root, req, res);
+    answer.catch(() => {
       if (!res.headersSent) plain(res, 500, 'internal error\n');
       else res.destroy();
     });
     return true;
   };
 }
+
+// --- Base map (console.pmtilesFile, docs/decisions/0307) ---------------------------
+// Served beside the console and as open as it: the page needs it before anyone signs in.
+
+/** Where the console reads whether a base map exists: always 200, so its absence logs no error in the browser. */
+export const BASE_MAP_INFO_PATH = '/tiles/base.json';
+/** The PMTiles archive, read by the browser in HTTP ranges. */
+export const BASE_MAP_PATH = '/tiles/base.pmtiles';
+
+export interface StaticOptions {
+  /** A local PMTiles archive served at BASE_MAP_PATH with Range support; absent, that path answers 404. */
+  baseMapFile?: string;
+}
+
+async function serveBaseMap(urlPath: string, file: string | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (urlPath === BASE_MAP_INFO_PATH) {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' })
+      .end(req.method === 'HEAD' ? undefined : JSON.stringify({ pmtiles: file ? BASE_MAP_PATH : null }));
+    return;
+  }
+  if (!file) {
+    plain(res, 404, 'no base map: set console.pmtilesFile (IOC_CONSOLE_PMTILES_FILE) to a .pmtiles archive\n');
+    return;
+  }
+  try {
+    await sendRangedFile(req, res, file, { contentType: 'application/vnd.pmtiles', cacheControl: REVALIDATE, headers: { 'x-content-type-options': 'nosniff' } });
+  } catch (err) {
+    // Checked at start, but the file may be moved away later; say so rather than "internal error".
+    if (res.headersSent || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    plain(res, 503, 'the base map file (console.pmtilesFile) is gone since the engine started\n');
+  }
+}
+
+/**
+ * Fails loudly at start when console.pmtilesFile names no readable PMTiles v3
+ * archive, instead of a map that silently lacks its base.
+ */
+export async function checkBaseMapFile(path: string): Promise<void> {
+  const where = `console.pmtilesFile ${JSON.stringify(path)}`;
+  let magic: Buffer;
+  try {
+    const file = await open(path, 'r');
+    try {
+      magic = Buffer.alloc(8);
+      await file.read(magic, 0, 8, 0);
+    } finally {
+      await file.close();
+    }
+  } catch (err) {
+    throw new ConfigError(`${where}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+  }
+  if (magic.toString('latin1', 0, 7) !== 'PMTiles' || magic[7] !== 3) {
+    throw new ConfigError(`${where}: not a PMTiles version 3 archive (it must start with "PMTiles" and the byte 3)`);
+  }
+}
+// --- end base map --------------------------------------------------------------------
 
 async function serve(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = safeRelativePath((req.url ?? '/').split('?', 1)[0]!);

@@ -7,11 +7,11 @@ import { backtestHandlers } from '../api/backtest.ts';
 import { createAuthenticator, loadAccounts, type Authenticate } from '../auth/index.ts';
 import { readFile } from 'node:fs/promises';
 import { queryHandlers } from '../api/query.ts';
-import { createHandlers, startGrpcServer, startHttpServer, type MethodHandler, type Readiness } from '../api/index.ts';
+import { apiLimits, createHandlers, IngestLimits, sessionHandlers, startGrpcServer, startHttpServer, type MethodHandler, type Readiness } from '../api/index.ts';
 import { ClickHouseEventSource } from '../backtest/index.ts';
 import { join } from 'node:path';
-import { connectNats, MemoryBus, type Bus, type NatsBus } from '../bus/index.ts';
-import type { Config } from '../config/index.ts';
+import { connectNats, MemoryBus, natsSecurity, type Bus, type NatsBus } from '../bus/index.ts';
+import { redactUrl, type Config } from '../config/index.ts';
 import { ConfigError, errorMessage } from '../errors/index.ts';
 import { hanoiDistricts, zoneNeighbours, ZoneLocator } from '../geo/index.ts';
 import { IncidentService, loadPolicyDir, type PolicySet } from '../incidents/index.ts';
@@ -19,12 +19,15 @@ import { KvOutbox, MemoryOutbox, NotificationDispatcher, type Outbox } from '../
 import { LiveView } from '../live/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createMetrics, type Metrics } from '../metrics/index.ts';
-import { Pipeline } from '../pipeline/index.ts';
+import { Pipeline, type PipelineOptions } from '../pipeline/index.ts';
+import { PartitionedPipeline, partitionSource, Router } from '../cluster/index.ts';
 import { createRuleRuntime } from '../runtime/index.ts';
 import { ruleErrorReporter } from './rule-errors.ts';
 import { RulesWatcher } from './rules-watcher.ts';
-import { formatDiagnostic, loadRulesDir, RuleSet } from '../rules/index.ts';
-import { ClickHouseStore, MemoryStore, Retention, type Store } from '../store/index.ts';
+import { formatDiagnostic, loadRulesDir, RuleSet, type CompiledRule } from '../rules/index.ts';
+import type { ValidateOptions } from '../events/index.ts';
+import { hostname } from 'node:os';
+import { clickHouseAccess, ClickHouseStore, MemoryStore, Retention, sql, type Store } from '../store/index.ts';
 
 export interface EngineOptions {
   config: Config;
@@ -58,9 +61,12 @@ export interface RunningEngine {
 }
 
 async function chooseBus(config: Config, log: Logger): Promise<Bus> {
+  if (config.mode === 'embedded') return new MemoryBus();
   const opts = {
     servers: config['nats.url'],
+    security: natsSecurity(config),
     eventsStream: config['nats.eventsStream'],
+    ...(config['cluster.partitions'] > 0 ? { partitionsStream: config['nats.partitionsStream'] } : {}),
     alertsStream: config['nats.alertsStream'],
     dlqStream: config['nats.dlqStream'],
     consumer: config['nats.consumer'],
@@ -71,10 +77,9 @@ async function chooseBus(config: Config, log: Logger): Promise<Bus> {
     ackWaitSeconds: config['nats.ackWaitSeconds'],
     log: log.child({ sub: 'nats' }),
   };
-  if (config.mode === 'embedded') return new MemoryBus();
   if (config.mode === 'real') {
     let bus: Bus | undefined;
-    await waitFor(`connecting to NATS at ${config['nats.url']}`, async () => {
+    await waitFor(`connecting to NATS at ${redactUrl(config['nats.url'])}`, async () => {
       bus = await connectNats(opts);
     }, log);
     return bus!;
@@ -82,6 +87,8 @@ async function chooseBus(config: Config, log: Logger): Promise<Bus> {
   try {
     return await connectNats(opts);
   } catch (err) {
+    // A server that refuses our credentials or TLS is a mistake to fix, not a reason for the embedded bus.
+    if (err instanceof ConfigError) throw err;
     log.warn({ err: errorMessage(err) }, 'NATS is not reachable: using the EMBEDDED in-process bus (nothing is durable)');
     return new MemoryBus();
   }
@@ -89,15 +96,15 @@ async function chooseBus(config: Config, log: Logger): Promise<Bus> {
 
 async function chooseStore(config: Config, log: Logger): Promise<Store> {
   if (config.mode === 'embedded') return new MemoryStore();
-  const store = new ClickHouseStore({
-    url: config['clickhouse.url'],
-    database: config['clickhouse.db'],
-    username: config['clickhouse.user'],
-    password: config['clickhouse.password'],
-  });
-  if (config.mode === 'real' || (await store.ping())) return store;
+  const access = clickHouseAccess(config);
+  const store = new ClickHouseStore({ ...access, database: config['clickhouse.db'] });
+  if (config.mode === 'real') return store;
+  // A query, not a ping: /ping needs no login, and a refused login or certificate must stop the start, not fall back.
+  const reason = await store.queryRows(sql`SELECT 1`).then(() => undefined, (err: unknown) => err);
+  if (reason === undefined) return store;
   await store.close();
-  log.warn({ url: config['clickhouse.url'] }, 'ClickHouse is not reachable: using the EMBEDDED in-memory store (nothing is kept)');
+  if (reason instanceof ConfigError) throw reason;
+  log.warn({ url: redactUrl(access.url), err: errorMessage(reason) }, 'ClickHouse is not reachable: using the EMBEDDED in-memory store (nothing is kept)');
   return new MemoryStore();
 }
 
@@ -131,6 +138,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
   log.info({ dir: config['rules.dir'], rules: rules.activeIds().size }, 'rules loaded');
 
   const authenticate = await authenticatorFor(config, log);
+  const limits = apiLimits(config);
   const tls = await tlsFor(config);
 
   // The HTTP port opens first, so /healthz answers (and /readyz says why not
@@ -143,24 +151,31 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     host: config['http.host'],
     port: config['http.port'],
     consoleDir: config['console.dir'],
+    baseMapFile: config['console.pmtilesFile'],
     corsOrigins: config['http.corsOrigins'].split(',').map((s) => s.trim()).filter(Boolean),
     readiness: () => readiness(),
     metrics,
     log: log.child({ sub: 'http' }),
     authenticate,
+    limits,
     ...(tls ? { tls } : {}),
   });
+  const connections: { close(): Promise<void> }[] = [];
   try {
     return await startServing();
   } catch (err) {
     await httpServer.close();
+    // A start that fails (e.g. ClickHouse refuses the login) must not leave a NATS connection holding the process open.
+    await Promise.all(connections.map((c) => c.close().catch(() => undefined)));
     throw err;
   }
 
   async function startServing(): Promise<RunningEngine> {
     const bus = await chooseBus(config, log);
+    connections.push(bus);
     starting = 'connecting to ClickHouse';
     const store = await chooseStore(config, log);
+    connections.push(store);
     const mode = bus.kind === 'embedded' && store.kind === 'memory' ? 'embedded' : `${bus.kind}+${store.kind}`;
     if (mode !== 'nats+clickhouse') {
       log.warn(`RUNNING IN ${mode.toUpperCase()} MODE: events and alerts are ${store.kind === 'memory' ? 'NOT stored durably' : 'stored'}; set IOC_NATS_URL and IOC_CLICKHOUSE_URL (or run deploy/local/services.sh start) for the real stack`);
@@ -177,22 +192,23 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
 
     const live = new LiveView();
     const reportRuleError = ruleErrorReporter(log.child({ sub: 'rules' }), metrics, now);
-    const runtime = createRuleRuntime(rules, {
+    const runtimeFor = (ruleList: readonly CompiledRule[]) => createRuleRuntime(ruleList, {
       now,
       allowedLatenessMs: config['rules.allowedLatenessMs'],
       latePolicy: config['rules.latePolicy'],
       onRuleError: reportRuleError,
     });
     const alertsSub = bus.alerts().subscribe((a) => live.applyAlert(a));
-    const pipeline = new Pipeline({
+    const zones = new ZoneLocator(hanoiDistricts());
+    const validate = { now, maxFutureMs: config['ingest.maxFutureSeconds'] * 1000 };
+    const pipelineOptions = {
       bus,
       store,
-      runtime,
-      zones: new ZoneLocator(hanoiDistricts()),
+      zones,
       live,
       metrics,
       log: log.child({ sub: 'pipeline' }),
-      validate: { now, maxFutureMs: config['ingest.maxFutureSeconds'] * 1000 },
+      validate,
       consumer: config['nats.consumer'],
       batch: config['nats.batch'],
       maxAckPending: config['nats.maxAckPending'],
@@ -202,7 +218,11 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       idleAdvanceMs: config['rules.idleAdvanceMs'],
       snapshotEveryMs: config['state.snapshotEveryMs'],
       now,
-    });
+    };
+    // Scale-out (docs/decisions/0600): one pipeline per owned partition, plus the router while this process holds its slot.
+    const pipeline = config['cluster.partitions'] > 0
+      ? await partitionedPipeline({ config, bus, rules: rules.rules, runtimeFor, pipelineOptions, zones, validate, metrics, log })
+      : new Pipeline({ ...pipelineOptions, runtime: runtimeFor(rules.rules) });
     // Incidents first: a wrong receiver configuration stops the start before any event is read.
     const incidents = await startIncidents(config, bus, store, policies.policies, metrics, log.child({ sub: 'incidents' }));
     await pipeline.start();
@@ -240,6 +260,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       log: log.child({ sub: 'api' }),
       validate: { now, maxFutureMs: config['ingest.maxFutureSeconds'] * 1000 },
       mode,
+      ingestLimits: new IngestLimits(limits),
       incidents: incidents.service,
       incidentStats: (q) => store.incidentStats(q),
     })) handlers.set(path, handler);
@@ -254,12 +275,13 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     if (store instanceof ClickHouseStore) {
       for (const [path, handler] of backtestHandlers({
         openSource: () =>
-          new ClickHouseEventSource({ url: config['clickhouse.url'], database: config['clickhouse.db'], username: config['clickhouse.user'], password: config['clickhouse.password'] }),
+          new ClickHouseEventSource({ ...clickHouseAccess(config), database: config['clickhouse.db'] }),
         currentRules: () => rules.rules,
         tables: () => ruleTables,
         allowedLatenessMs: config['rules.allowedLatenessMs'],
       })) handlers.set(path, handler);
     }
+    for (const [path, handler] of sessionHandlers({ requiresSignIn: config['auth.mode'] === 'required' })) handlers.set(path, handler);
     // Every method behind authentication and the role table (engine/auth/roles.ts), for both transports.
     for (const [path, handler] of guardHandlers(new Map(handlers), authenticate)) handlers.set(path, handler);
     readiness = (): Readiness => {
@@ -271,7 +293,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       };
       return { ready: Object.values(checks).every((c) => c.ok), checks };
     };
-    const grpcServer = await startGrpcServer({ handlers, host: config['grpc.host'], port: config['grpc.port'], log: log.child({ sub: 'grpc' }), metrics, ...(tls ? { tls } : {}) });
+    const grpcServer = await startGrpcServer({ handlers, host: config['grpc.host'], port: config['grpc.port'], log: log.child({ sub: 'grpc' }), metrics, maxReceiveBytes: limits.maxMessageBytes, callTimeoutMs: limits.callTimeoutMs, ...(tls ? { tls } : {}) });
     starting = undefined;
 
     // Retention drops expired day (and month) partitions; the embedded store keeps its own bounds.
@@ -337,6 +359,62 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       },
     };
   }
+}
+
+/**
+ * The scale-out pipeline: this process joins the partition plan on the bus's
+ * lease board; each partition it wins runs its own Pipeline (runtime,
+ * consumer, checkpoint, snapshot) on the routed stream.
+ */
+async function partitionedPipeline(o: {
+  config: Config;
+  bus: Bus;
+  rules: readonly CompiledRule[];
+  runtimeFor(rules: readonly CompiledRule[]): ReturnType<typeof createRuleRuntime>;
+  pipelineOptions: Omit<PipelineOptions, 'runtime'>;
+  zones: ZoneLocator;
+  validate: ValidateOptions;
+  metrics: Metrics;
+  log: Logger;
+}): Promise<PartitionedPipeline> {
+  const { config, bus } = o;
+  if (bus.kind !== 'nats') throw new ConfigError('cluster.partitions needs NATS (leases and partition streams live there); the embedded bus has one stream');
+  const nats = bus as NatsBus;
+  const partitions = config['cluster.partitions'];
+  const stream = config['nats.partitionsStream'];
+  const leaseMs = config['cluster.leaseMs'];
+  const startedAt = Date.now();
+  return new PartitionedPipeline({
+    board: await nats.leaseBoard(leaseMs),
+    member: { id: `${hostname()}-${process.pid}-${startedAt.toString(36)}`, host: hostname(), pid: process.pid, startedAt },
+    partitions,
+    leaseMs,
+    roundMs: config['cluster.roundMs'],
+    rules: o.rules,
+    drainMs: 5000,
+    metrics: o.metrics,
+    log: o.log.child({ sub: 'cluster' }),
+    pipelineFor: (p, rules) => new Pipeline({
+      ...o.pipelineOptions,
+      runtime: o.runtimeFor(rules),
+      consumer: partitionSource(stream, p).consumer,
+      source: partitionSource(stream, p),
+      log: o.log.child({ sub: 'pipeline', partition: p }),
+    }),
+    router: () => new Router({
+      bus,
+      zones: o.zones,
+      validate: o.validate,
+      partitions,
+      source: { stream: config['nats.eventsStream'], consumer: 'ioc-router', filterSubject: 'ioc.events.>' },
+      batch: config['nats.batch'],
+      maxAckPending: config['nats.maxAckPending'],
+      flushMs: 50,
+      retryMaxMs: config['writer.retryMaxMs'],
+      metrics: o.metrics,
+      log: o.log.child({ sub: 'router' }),
+    }),
+  });
 }
 
 /** Incident management and its notification dispatcher, on the bus's buckets (or in memory when embedded). */
@@ -410,7 +488,7 @@ async function tlsFor(config: Config): Promise<{ cert: string; key: string } | u
 async function authenticatorFor(config: Config, log: Logger): Promise<Authenticate> {
   const required = config['auth.mode'] === 'required';
   if (!required) {
-    if (config.mode !== 'embedded') log.warn('AUTH IS OFF (auth.mode=off): anyone who reaches the gRPC and HTTP ports may read and act, as the user named in x-ioc-user; set IOC_AUTH_MODE=required with accounts or a token key');
+    if (config.mode !== 'embedded') log.warn('AUTH IS OFF (auth.mode=off: for `ioc demo`, development and tests only): anyone who reaches the gRPC and HTTP ports may read and act, as the user named in x-ioc-user; remove IOC_AUTH_MODE=off and configure accounts or a token key');
     return createAuthenticator({ required: false, accounts: [] });
   }
   const accounts = config['auth.accountsFile'] ? await loadAccounts(config['auth.accountsFile']) : [];
@@ -422,7 +500,16 @@ async function authenticatorFor(config: Config, log: Logger): Promise<Authentica
     ...(config['auth.jwtAudience'] ? { audience: config['auth.jwtAudience'] } : {}),
   };
   const hasJwt = jwt.secret !== undefined || jwt.publicKeyPem !== undefined || jwt.jwksUrl !== undefined;
-  if (accounts.length === 0 && !hasJwt) throw new ConfigError('auth.mode=required but nobody can sign in: set auth.accountsFile or a bearer token key (auth.jwtSecret, auth.jwtPublicKeyFile, auth.jwksUrl)');
+  if (accounts.length === 0 && !hasJwt) {
+    throw new ConfigError(
+      'auth.mode is required (the default) but nobody could sign in: no accounts and no bearer token key are configured. Either ' +
+        '(1) create accounts: `ioc auth hash` prints a hashed secret for a password read from stdin; put it in a YAML file ' +
+        '(accounts: [{ name: lan, role: operator, secret: "scrypt:..." }]) and set auth.accountsFile (IOC_AUTH_ACCOUNTS_FILE), ' +
+        'or set a token key (auth.jwtSecret, auth.jwtPublicKeyFile or auth.jwksUrl); or ' +
+        '(2) to try the engine without sign-in, run `ioc demo` (`npm start`), the only mode without authentication. ' +
+        'See README "Security" and docs/configuration.md.',
+    );
+  }
   log.info({ accounts: accounts.length, bearer: hasJwt }, 'authentication required on every interface');
   return createAuthenticator({ required: true, accounts, ...(hasJwt ? { jwt } : {}) });
 }

@@ -29,6 +29,15 @@ describe('createAuthenticator', () => {
     await expect(auth({ authorization: `Bearer ${forged}` })).rejects.toThrow(/bearer token refused/);
   });
 
+  it('refuses a token once it expires, even one verified (and cached) a moment before', async () => {
+    let clock = Date.now();
+    const auth = createAuthenticator({ required: true, accounts: [], jwt: { secret: KEY }, now: () => clock });
+    const header = { authorization: `Bearer ${await token({ sub: 'minh', role: 'viewer' }, '2m')}` };
+    expect(await auth(header)).toMatchObject({ name: 'minh' });
+    clock += 3 * 60_000; // past the token's exp, well within the 5-minute cache
+    await expect(auth(header)).rejects.toThrow(/bearer token refused/);
+  });
+
   it('with auth off, everyone is an admin named by x-ioc-user', async () => {
     const auth = createAuthenticator({ required: false, accounts: [] });
     expect(await auth({ 'x-ioc-user': 'lan' })).toEqual({ name: 'lan', role: 'admin', via: 'none' });

@@ -54,10 +54,16 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticate {
     const digest = createHash('sha256').update(header).digest('base64');
     const hit = cache.get(digest);
     if (hit && hit.until > now()) return hit.principal;
-    const principal = header.startsWith('Basic ') ? await basic(header.slice(6)) : header.startsWith('Bearer ') ? await bearer(header.slice(7)) : undefined;
+    let expiresAt = Infinity;
+    const principal = header.startsWith('Basic ')
+      ? await basic(header.slice(6))
+      : header.startsWith('Bearer ')
+        ? await bearer(header.slice(7), (exp) => { expiresAt = exp; })
+        : undefined;
     if (!principal) throw new UnauthenticatedError('unsupported authorization scheme: use Basic or Bearer');
     if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(digest, { principal, until: now() + CACHE_MS });
+    // Never past a token's own expiry: an expired token must be refused even when it was verified a moment ago.
+    cache.set(digest, { principal, until: Math.min(now() + CACHE_MS, expiresAt) });
     return principal;
   };
 
@@ -72,7 +78,8 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticate {
     return { name: account.name, role: account.role, ...(account.types ? { types: account.types } : {}), ...(account.zones ? { zones: account.zones } : {}), via: 'password' };
   }
 
-  async function bearer(token: string): Promise<Principal> {
+  /** `onExpiry` gets the token's `exp` in epoch ms, when it has one. */
+  async function bearer(token: string, onExpiry: (ms: number) => void): Promise<Principal> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token.trim(), await jwtKey(), {
@@ -84,6 +91,7 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticate {
       if (err instanceof UnauthenticatedError) throw err;
       throw new UnauthenticatedError(`bearer token refused: ${(err as Error).message}`);
     }
+    if (typeof payload.exp === 'number') onExpiry(payload.exp * 1000);
     const role = payload['role'];
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new UnauthenticatedError('bearer token has no `sub` (the caller\'s name)');
     if (typeof role !== 'string' || !(roles as readonly string[]).includes(role)) throw new UnauthenticatedError(`bearer token role must be one of ${roles.join(', ')}`);

@@ -16,7 +16,7 @@ describe('the role table', () => {
 
   it('keeps integrators to ingest and alerts, and viewers to reading', () => {
     const of = (role: string) => Object.entries(methodRoles).filter(([, rs]) => rs.includes(role as never)).map(([p]) => p).sort();
-    expect(of('integrator')).toEqual(['/ioc.v1.Alerts/Subscribe', '/ioc.v1.Ingest/Publish']);
+    expect(of('integrator')).toEqual(['/ioc.v1.Alerts/Subscribe', '/ioc.v1.Ingest/Publish', '/ioc.v1.Session/WhoAmI']);
     expect(of('viewer').every((p) => !/Acknowledge|Resolve|Publish|Backtest|CreateSilence/.test(p))).toBe(true);
     expect(of('admin')).toEqual([...paths].sort());
   });

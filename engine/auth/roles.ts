@@ -41,6 +41,8 @@ export const methodRoles: Readonly<Record<string, readonly Role[]>> = {
   '/ioc.v1.Query/SensorsAt': READ,
   '/ioc.v1.Query/IncidentsAt': READ,
   '/ioc.v1.Backtest/Run': ['rule-author', 'admin'],
+  // Everyone who can sign in may ask who they are (the console's first call).
+  '/ioc.v1.Session/WhoAmI': [...READ, 'integrator'],
 };
 
 /** HTTP paths beside gRPC-web: health probes are open (orchestrators call them), metrics need a reader. */

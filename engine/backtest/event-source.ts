@@ -7,7 +7,8 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { ConfigError, errorMessage, IocError, UnavailableError } from '../errors/index.ts';
 import type { IocEvent } from '../events/index.ts';
-import { ClickHouseQueryError, ident, isIdentifier, sql, type Sql } from '../store/index.ts';
+import { redactUrl } from '../config/index.ts';
+import { accessError, ClickHouseQueryError, ident, isIdentifier, sql, type ClickHouseTls, type Sql } from '../store/index.ts';
 import { EVENT_READ_COLUMNS, RowDecoder } from './row-decoder.ts';
 import type { TimeRange } from './time-range.ts';
 
@@ -25,6 +26,8 @@ export interface ClickHouseEventSourceOptions {
   database: string;
   username?: string;
   password?: string;
+  /** CA (and client certificate) for an `https://` URL; `clickHouseAccess(config)` builds it. */
+  tls?: ClickHouseTls;
   /**
    * Memory ClickHouse may use to sort one day before spilling to disk.
    * Default 1 GB (about 10 million events).
@@ -52,7 +55,7 @@ export class ClickHouseEventSource implements EventSource {
 
   constructor(o: ClickHouseEventSourceOptions) {
     if (!isIdentifier(o.database)) throw new ConfigError(`ClickHouse database name "${o.database}" is not a plain identifier`);
-    this.url = o.url;
+    this.url = redactUrl(o.url);
     this.events = ident(o.database, 'events');
     this.maxSortBytes = o.maxSortBytes ?? 1_000_000_000;
     try {
@@ -60,13 +63,14 @@ export class ClickHouseEventSource implements EventSource {
         url: o.url,
         username: o.username ?? 'default',
         password: o.password ?? '',
+        ...(o.tls ? { tls: o.tls } : {}),
         // A day of a big city sorts for a while before its first byte; the query is cancelled through the signal instead.
         request_timeout: 3_600_000,
         application: 'thang-long-ioc-backtest',
         log: { level: ClickHouseLogLevel.OFF },
       });
     } catch (err) {
-      throw new ConfigError(`ClickHouse URL "${o.url}" is not usable: ${errorMessage(err)}`, { cause: err });
+      throw new ConfigError(`ClickHouse URL "${this.url}" is not usable: ${errorMessage(err)}`, { cause: err });
     }
   }
 
@@ -76,7 +80,7 @@ export class ClickHouseEventSource implements EventSource {
    */
   async check(): Promise<void> {
     const ping = await this.client.ping();
-    if (!ping.success) throw new UnavailableError(`ClickHouse at ${this.url} is unreachable: ${errorMessage(ping.error)}`, { cause: ping.error });
+    if (!ping.success) throw accessError(ping.error, `ClickHouse at ${this.url}`) ?? new UnavailableError(`ClickHouse at ${this.url} is unreachable: ${errorMessage(ping.error)}`, { cause: ping.error });
     try {
       await this.client.command({ query: sql`SELECT 1 FROM ${this.events} LIMIT 1`.text });
     } catch (err) {
@@ -126,6 +130,8 @@ export class ClickHouseEventSource implements EventSource {
 
   private typed(err: unknown): IocError {
     if (err instanceof IocError) return err;
+    const refused = accessError(err, `ClickHouse at ${this.url}`);
+    if (refused !== undefined) return refused;
     const e = err instanceof Error ? err : new Error(String(err));
     const code = (e as { code?: unknown }).code ?? ((e as { cause?: { code?: unknown } }).cause?.code);
     if (typeof code === 'string' && NETWORK_CODES.has(code)) {

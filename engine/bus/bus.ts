@@ -30,6 +30,15 @@ export interface ConsumeOptions {
   /** Messages requested per pull. */
   batch: number;
   signal: AbortSignal;
+  /** Read another stream or subject than the engine's own consumer on IOC_EVENTS (a partition, the router). */
+  source?: EventSource;
+}
+
+/** Where a consumer reads: its stream, durable name and subject filter. */
+export interface EventSource {
+  stream: string;
+  consumer: string;
+  filterSubject: string;
 }
 
 /** A message the engine could not accept, with the original bytes. */

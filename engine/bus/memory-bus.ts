@@ -97,6 +97,7 @@ export class MemoryBus implements Bus {
   }
 
   async consumeEvents(opts: ConsumeOptions, onMessage: (m: InboundMessage) => void): Promise<void> {
+    if (opts.source) throw new Error('the embedded bus has one event stream: scale-out (cluster.partitions) needs NATS');
     let next = opts.startAfter + 1;
     let sinceYield = 0;
     while (!opts.signal.aborted && !this.closed) {

@@ -5,14 +5,12 @@
 
 import {
   AckPolicy,
-  connect,
   DeliverPolicy,
   headers as natsHeaders,
   JSONCodec,
   nanos,
   RetentionPolicy,
   StorageType,
-  type ConnectionOptions,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
@@ -25,11 +23,18 @@ import { ConflictError, UnavailableError, errorMessage } from '../errors/index.t
 import { eventKey, type IocEvent } from '../events/index.ts';
 import type { Logger } from '../log/index.ts';
 import { ackNumbers } from './ack-subject.ts';
-import type { Bus, ConsumeOptions, DeadLetter, InboundMessage, PublishResult, StateStore, VersionedEntry, VersionedStore } from './bus.ts';
+import { openKvBoard } from '../cluster/kv-board.ts';
+import type { LeaseBoard } from '../cluster/board.ts';
+import { openNatsConnection, type NatsSecurity } from './nats-connection.ts';
+import type { Bus, ConsumeOptions, DeadLetter, EventSource, InboundMessage, PublishResult, StateStore, VersionedEntry, VersionedStore } from './bus.ts';
 
 export interface NatsBusOptions {
   servers: string;
+  /** Credentials and TLS (`natsSecurity(config)`); none by default. */
+  security?: NatsSecurity;
   eventsStream: string;
+  /** With scale-out on: the stream of routed events, `ioc.part.<partition>.<type>` (docs/decisions/0600). */
+  partitionsStream?: string;
   alertsStream: string;
   dlqStream: string;
   consumer: string;
@@ -132,21 +137,17 @@ function isWrongSequence(err: unknown): boolean {
   return e?.api_error?.err_code === 10071 || /wrong last sequence|key exists/i.test(errorMessage(err));
 }
 
-/** Connects to NATS; throws UnavailableError when no server answers (the caller decides whether to wait). */
+/**
+ * Connects to NATS; throws UnavailableError when no server answers (the caller
+ * decides whether to wait) and ConfigError when it refuses the credentials or TLS.
+ */
 export async function connectNats(opts: NatsBusOptions): Promise<NatsBus> {
-  const conn: ConnectionOptions = {
-    servers: opts.servers.split(',').map((s) => s.trim()),
+  const nc = await openNatsConnection(opts.servers, opts.security ?? {}, {
     name: 'ioc-engine',
     noAsyncTraces: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
-  };
-  let nc: NatsConnection;
-  try {
-    nc = await connect(conn);
-  } catch (err) {
-    throw new UnavailableError(`cannot connect to NATS at ${opts.servers}: ${errorMessage(err)}`, { cause: err });
-  }
+  });
   const bus = new NatsBus(nc, opts);
   void bus.watchStatus();
   return bus;
@@ -189,6 +190,9 @@ export class NatsBus implements Bus {
       } else if (s.type === 'reconnect') {
         this.isConnected = true;
         this.opts.log.info({ server: s.data }, 'NATS reconnected');
+      } else if (s.type === 'error') {
+        // E.g. AUTHORIZATION_VIOLATION after the credentials were revoked: reconnecting fails until they are fixed.
+        this.opts.log.error({ err: String(s.data) }, 'NATS refused the connection');
       }
     }
   }
@@ -202,6 +206,7 @@ export class NatsBus implements Bus {
     this.jsm = await this.nc.jetstreamManager();
     const o = this.opts;
     await this.ensureStream(o.eventsStream, 'ioc.events.>', o.eventsMaxAgeHours * 3_600_000);
+    if (o.partitionsStream) await this.ensureStream(o.partitionsStream, 'ioc.part.>', o.eventsMaxAgeHours * 3_600_000);
     await this.ensureStream(o.alertsStream, 'ioc.alerts.>', 30 * 86_400_000);
     await this.ensureStream(o.dlqStream, 'ioc.dlq.>', 14 * 86_400_000);
     const kv = await this.js.views.kv(o.stateBucket, { history: 1, replicas: o.replicas });
@@ -247,8 +252,9 @@ export class NatsBus implements Bus {
   }
 
   async consumeEvents(opts: ConsumeOptions, onMessage: (m: InboundMessage) => void): Promise<void> {
-    const start = await this.positionConsumer(opts.startAfter);
-    const consumer = await this.js.consumers.get(this.opts.eventsStream, this.opts.consumer);
+    const source = opts.source ?? this.ownSource();
+    const start = await this.positionConsumer(opts.startAfter, source);
+    const consumer = await this.js.consumers.get(source.stream, source.consumer);
     let lastDelivery = 0;
     let gap = false;
     let failure: unknown;
@@ -302,25 +308,41 @@ export class NatsBus implements Bus {
    * name (scale-out gives each process its own partition and consumer); the
    * consumer's own ack floor only shows progress.
    */
-  private async positionConsumer(startAfter: number): Promise<number> {
+  private async positionConsumer(startAfter: number, source: EventSource): Promise<number> {
     const o = this.opts;
     const jsm = this.jsm!;
     try {
-      await jsm.consumers.delete(o.eventsStream, o.consumer);
+      await jsm.consumers.delete(source.stream, source.consumer);
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
     const from = startAfter + 1;
-    await jsm.consumers.add(o.eventsStream, {
-      durable_name: o.consumer,
+    await jsm.consumers.add(source.stream, {
+      durable_name: source.consumer,
       ack_policy: AckPolicy.All,
       ...(from > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from } : { deliver_policy: DeliverPolicy.All }),
-      filter_subject: 'ioc.events.>',
+      filter_subject: source.filterSubject,
       max_ack_pending: o.maxAckPending,
       ack_wait: nanos(o.ackWaitSeconds * 1000),
     });
-    o.log.info({ stream: o.eventsStream, consumer: o.consumer, from }, 'consuming events');
+    o.log.info({ stream: source.stream, consumer: source.consumer, filter: source.filterSubject, from }, 'consuming events');
     return from;
+  }
+
+  /** The shared board where engine processes lease partitions (scale-out). */
+  leaseBoard(leaseMs: number): Promise<LeaseBoard> {
+    return openKvBoard(this.nc, { leaseMs, replicas: this.opts.replicas });
+  }
+
+  /** The engine's own consumer on IOC_EVENTS (one process, no partitions). */
+  private ownSource(): EventSource {
+    return { stream: this.opts.eventsStream, consumer: this.opts.consumer, filterSubject: 'ioc.events.>' };
+  }
+
+  /** Messages in a source not yet delivered to its consumer (partition lag, `ioc cluster status`). */
+  async pendingOf(source: EventSource): Promise<number> {
+    const info = await this.jsm!.consumers.info(source.stream, source.consumer);
+    return info.num_pending;
   }
 
   /** Events in the stream not yet delivered to the engine's consumer. */

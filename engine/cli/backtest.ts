@@ -5,6 +5,7 @@
 import { formatDiagnostic } from '../rules/index.ts';
 import { loadConfig } from '../config/index.ts';
 import { InvalidArgumentError } from '../errors/index.ts';
+import { clickHouseAccess } from '../store/index.ts';
 import { ClickHouseEventSource, formatProgress, formatReport, loadRulePaths, parseTimeRange, runBacktest, selectBaseline } from '../backtest/index.ts';
 
 export interface BacktestCliOptions {
@@ -33,12 +34,7 @@ export async function runRulesBacktest(files: string[], o: BacktestCliOptions): 
   }
   if (candidate.rules.length === 0) throw new InvalidArgumentError(`no rules in ${files.join(', ')}`);
 
-  const source = new ClickHouseEventSource({
-    url: config['clickhouse.url'],
-    database: config['clickhouse.db'],
-    username: config['clickhouse.user'],
-    password: config['clickhouse.password'],
-  });
+  const source = new ClickHouseEventSource({ ...clickHouseAccess(config), database: config['clickhouse.db'] });
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);

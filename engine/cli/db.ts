@@ -4,7 +4,7 @@
 
 import { loadConfig } from '../config/index.ts';
 import { FailedPreconditionError, UnavailableError } from '../errors/index.ts';
-import { ClickHouseStore, migrations, parseDay, rebuildRollups, schemaStatus, sql, type SchemaStatus } from '../store/index.ts';
+import { clickHouseAccess, ClickHouseStore, migrations, parseDay, rebuildRollups, schemaStatus, sql, type SchemaStatus } from '../store/index.ts';
 
 export interface DbOptions {
   config?: string;
@@ -31,9 +31,7 @@ async function open(o: DbOptions): Promise<{ store: ClickHouseStore; where: stri
   const url = config['clickhouse.url'];
   const where = `${shownUrl(url)} (database ${config['clickhouse.db']})`;
   const store = new ClickHouseStore({
-    url,
-    username: config['clickhouse.user'],
-    password: config['clickhouse.password'],
+    ...clickHouseAccess(config),
     database: config['clickhouse.db'],
     requestTimeoutMs: 60_000,
   });

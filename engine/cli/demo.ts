@@ -23,7 +23,16 @@ async function ensureConsoleBuilt(dir: string): Promise<void> {
 
 export async function runDemo(o: { config?: string; rate: number; firstStorm: number }): Promise<void> {
   // The demo's terminal shows the banner and warnings; IOC_LOG_LEVEL=info brings the JSON log back.
-  const env = { ...process.env, IOC_MODE: process.env.IOC_MODE || 'auto', IOC_LOG_LEVEL: process.env.IOC_LOG_LEVEL || 'warn' };
+  // It is the one mode that runs without sign-in (auth.mode defaults to required
+  // everywhere else), so a fresh machine needs no accounts. Only the environment
+  // overrides this (it outranks the config file): IOC_AUTH_MODE=required, with
+  // accounts, tries the console's sign-in on the demo.
+  const env = {
+    ...process.env,
+    IOC_MODE: process.env.IOC_MODE || 'auto',
+    IOC_LOG_LEVEL: process.env.IOC_LOG_LEVEL || 'warn',
+    IOC_AUTH_MODE: process.env.IOC_AUTH_MODE || 'off',
+  };
   const config = loadConfig({ env, ...(o.config ? { file: o.config } : {}) });
   const consoleDir = resolve(config['console.dir']);
   await ensureConsoleBuilt(consoleDir);
@@ -56,6 +65,9 @@ export async function runDemo(o: { config?: string; rate: number; firstStorm: nu
     `  gRPC:     127.0.0.1:${engine.grpcPort} (ioc.v1.Ingest, ioc.v1.Alerts)`,
     `  mode:     ${engine.mode}${embedded ? '   <-- EMBEDDED: not the real stack, nothing here is durable' : ''}`,
     `  feed:     simulated Hanoi, ~${o.rate} events/s; the first storm arrives in about ${o.firstStorm} s`,
+    config['auth.mode'] === 'off'
+      ? '  auth:     OFF   <-- NO SIGN-IN: anyone who reaches these ports may read and act (demo only; `ioc start` requires sign-in)'
+      : '  auth:     required (sign in with an account from auth.accountsFile)',
     '  stop:     Ctrl-C',
     '',
   ];

@@ -1,8 +1,8 @@
 // `ioc simulate`: publishes the simulated Hanoi feed to NATS JetStream, as an
 // outside sender would (JSON on ioc.events.<type>, Nats-Msg-Id = source/id).
 // Never queues without bound: when NATS falls behind, events are dropped and counted.
-import { connect } from 'nats';
-import { loadConfig } from '../config/index.ts';
+import { natsSecurity, openNatsConnection } from '../bus/index.ts';
+import { loadConfig, redactUrl } from '../config/index.ts';
 import { errorMessage, UnavailableError } from '../errors/index.ts';
 import { eventKey, type IocEvent } from '../events/index.ts';
 import { sensorCountsForTotal, simulateHanoi } from '../sim/index.ts';
@@ -18,16 +18,17 @@ export interface SimulateArgs {
 }
 
 export async function runSimulate(o: SimulateArgs): Promise<void> {
-  const url = o.nats ?? loadConfig()['nats.url'];
-  const nc = await connect({ servers: url.split(','), noAsyncTraces: true, name: 'ioc-simulate' }).catch((err: unknown) => {
-    throw new UnavailableError(`cannot connect to NATS at ${url}: ${errorMessage(err)}`);
-  });
+  const config = loadConfig();
+  const url = o.nats ?? config['nats.url'];
+  // The same credentials and TLS as the engine (nats.user, nats.tls.*, ...); --nats changes only the address.
+  const nc = await openNatsConnection(url, natsSecurity(config), { noAsyncTraces: true, name: 'ioc-simulate' });
+  const shown = redactUrl(url);
   const js = nc.jetstream();
   const jsm = await nc.jetstreamManager();
   const streams = await jsm.streams.find('ioc.events.water.level').catch(() => undefined);
   if (!streams) {
     await nc.close();
-    throw new UnavailableError(`no JetStream stream captures ioc.events.> on ${url}: start the engine first (\`npx ioc start\`), it creates IOC_EVENTS`);
+    throw new UnavailableError(`no JetStream stream captures ioc.events.> on ${shown}: start the engine first (\`npx ioc start\`), it creates IOC_EVENTS`);
   }
   let sent = 0;
   let dropped = 0;
@@ -53,7 +54,7 @@ export async function runSimulate(o: SimulateArgs): Promise<void> {
       },
     );
   };
-  console.error(`ioc simulate: publishing ~${o.rate} events/s of simulated Hanoi to ${url} (seed ${o.seed}); first storm in ~20 s; Ctrl-C to stop`);
+  console.error(`ioc simulate: publishing ~${o.rate} events/s of simulated Hanoi to ${shown} (seed ${o.seed}); first storm in ~20 s; Ctrl-C to stop`);
   const sub = simulateHanoi({ rate: o.rate, seed: o.seed, ...(o.sensors ? { sensors: sensorCountsForTotal(o.sensors) } : {}) }).subscribe(publish);
   const progress = setInterval(() => {
     const secs = (Date.now() - started) / 1000;

@@ -6,3 +6,6 @@ export type { Lease, LeaseBoard, MemberInfo } from './board.ts';
 export { openKvBoard, type KvBoardOptions } from './kv-board.ts';
 export { MemoryBoard } from './memory-board.ts';
 export { PartitionOwnership, type OwnershipHandlers, type OwnershipOptions, type RevokeReason, type RoundResult } from './ownership.ts';
+export { isPartitionLocal, rulesForPartition } from './partition-rules.ts';
+export { partitionSource, partitionSubject, Router, type RouterOptions } from './router.ts';
+export { PartitionedPipeline, type PartitionedPipelineOptions } from './partitioned-pipeline.ts';

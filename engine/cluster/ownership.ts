@@ -39,6 +39,8 @@ export interface OwnershipOptions {
   safetyMs?: number;
   /** Epoch ms, monotonic; injected so rounds can run in virtual time. */
   clock?: () => number;
+  /** Called with each step of a round (for debugging stalls). */
+  trace?(step: string): void;
 }
 
 interface HeldLease extends Lease {
@@ -98,20 +100,22 @@ export class PartitionOwnership {
       await handlers.revoked(p, 'lost');
       result.lost.push(p);
     }
+    this.opts.trace?.('heartbeat');
     await board.heartbeat({ ...this.opts.member, owned: this.owned() });
+    this.opts.trace?.('members');
     const members = (await board.members()).map((m) => m.id);
     if (!members.includes(self)) members.push(self);
     const plan = planOwnership(members, partitions);
 
+    // Renew what stays ours first, so slow hand-overs below cannot let those leases run out.
+    const moving: [number, HeldLease][] = [];
     for (const [p, lease] of [...this.held]) {
       if (plan.get(p) !== self) {
-        this.held.delete(p);
-        await handlers.revoked(p, 'rebalanced');
-        await board.release(p, lease.revision);
-        result.revoked.push(p);
+        moving.push([p, lease]);
         continue;
       }
       const sentAt = this.clock();
+      this.opts.trace?.(`renew ${p}`);
       const revision = await board.renew(p, lease);
       if (revision === undefined || !this.valid({ ...lease, sentAt }, this.clock())) {
         // Lost, or renewed too slowly to count on: give it up (the board will expire it).
@@ -123,10 +127,20 @@ export class PartitionOwnership {
         lease.sentAt = sentAt;
       }
     }
+    // Hand over what the plan moved, all at once: each is checkpointed by its handler, then released.
+    await Promise.all(moving.map(async ([p, lease]) => {
+      this.held.delete(p);
+      this.opts.trace?.(`revoke ${p}`);
+      await handlers.revoked(p, 'rebalanced');
+      await board.release(p, lease.revision);
+      result.revoked.push(p);
+    }));
+    result.revoked.sort((a, b) => a - b);
 
     for (const p of partitionsOf(plan, self)) {
       if (this.held.has(p)) continue;
       const now = this.clock();
+      this.opts.trace?.(`claim ${p}`);
       const revision = await board.claim(p, self, now);
       if (revision === undefined) {
         result.waiting.push(p);

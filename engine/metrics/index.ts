@@ -36,6 +36,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     incidentChanges: new Counter({ name: 'ioc_incident_changes_total', help: 'Incident timeline entries, by kind (opened, acknowledged, escalated, sop.step.overdue, ...).', labelNames: ['kind'] as const, registers: reg }),
     incidentConflicts: new Counter({ name: 'ioc_incident_state_conflicts_total', help: 'Incident state writes that lost a compare-and-set to another engine process (the state was reloaded).', registers: reg }),
     notifications: new Counter({ name: 'ioc_notification_attempts_total', help: 'Notification delivery attempts, by receiver and result (ok, failed).', labelNames: ['receiver', 'result'] as const, registers: reg }),
+    // Scale-out (cluster.partitions > 0): routing and partition ownership.
+    eventsRouted: new Counter({ name: 'ioc_events_routed_total', help: 'Events routed from IOC_EVENTS to their partition subject (by this process while it held the router slot).', registers: reg }),
+    partitionsOwned: new Gauge({ name: 'ioc_partitions_owned', help: 'Partitions this process owns (the router slot not counted).', registers: reg }),
+    partitionChanges: new Counter({ name: 'ioc_partition_changes_total', help: 'Partitions this process took or gave up, by change (assigned, rebalanced, lost, stopping).', labelNames: ['change'] as const, registers: reg }),
+    partitionLag: new Gauge({ name: 'ioc_partition_lag', help: 'Events of an owned partition not yet delivered to its consumer.', labelNames: ['partition'] as const, registers: reg }),
     ingestCalls: new Counter({ name: 'ioc_grpc_calls_total', help: 'gRPC and gRPC-web calls, by method and status code.', labelNames: ['method', 'code'] as const, registers: reg }),
   };
 }

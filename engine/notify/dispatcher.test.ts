@@ -154,6 +154,39 @@ describe('NotificationDispatcher, webhook', () => {
   });
 });
 
+describe('NotificationDispatcher, outbox outage', () => {
+  /** An outbox that cannot record deliveries for its first `failures` tries (NATS restarting). */
+  class FlakyOutbox extends MemoryOutbox {
+    calls = 0;
+    constructor(private failures: number) {
+      super();
+    }
+    override async delivered(id: string): Promise<void> {
+      this.calls++;
+      if (this.failures-- > 0) throw new Error('notification outbox: cannot record it: TIMEOUT');
+      return super.delivered(id);
+    }
+  }
+
+  it('records a delivery once the outbox is back, so a restart does not send it again', async () => {
+    const r = await receiver();
+    const outbox = new FlakyOutbox(2);
+    const { d } = await dispatcher([webhook('hook', r)], { outbox });
+    const req = request({ receiver: 'hook' });
+    await d.enqueue([req]);
+    await d.idle();
+    expect(outbox.calls).toBe(3);
+    expect(await outbox.pending()).toEqual([]);
+    // The next engine on the same outbox has nothing to send.
+    const next = new NotificationDispatcher({ receivers: [receiverSchema.parse(webhook('hook', r))], outbox, publish: async () => undefined, backoff, log: silentLogger() });
+    await next.start();
+    cleanup.push(() => next.stop());
+    await next.enqueue([req]);
+    await next.idle();
+    expect(r.requests.map((q) => q.payload.id)).toEqual([req.id]);
+  });
+});
+
 describe('NotificationDispatcher, NATS and unknown receivers', () => {
   it('publishes with the id as message id, retrying a rejected publish, with both languages', async () => {
     const published: { subject: string; payload: { title: unknown }; msgId: string }[] = [];

@@ -4,16 +4,19 @@
 // outbox so a restart resumes them. It must never throw into its caller's
 // path for a delivery problem, and never let one receiver hold up another.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeliveryAttempt, NotificationRequest } from '../incidents/model.ts';
 import { ConfigError, errorMessage } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff.ts';
 import { payloadFor, postWebhook, publishNats, type Outcome, type Publish } from './deliver.ts';
-import { byCreatedAt, type Outbox, type PendingNotification } from './outbox.ts';
+import { byCreatedAt, type Outbox, type OutboxOutcome, type PendingNotification } from './outbox.ts';
 import type { ReceiverConfig } from './receiver-schema.ts';
 
 /** How often delivered ids past their retention are pruned from the outbox. */
 const PRUNE_EVERY_MS = 3600_000;
+/** Retry spacing for recording an outcome in the outbox while it is unreachable (a NATS restart). */
+const RECORD_BACKOFF: Readonly<Backoff> = { initialMs: 250, maxMs: 5000 };
 
 export interface DispatcherOptions {
   receivers: ReceiverConfig[];
@@ -56,6 +59,8 @@ export class NotificationDispatcher {
   private readonly onAttempt: ((a: DeliveryAttempt) => void) | undefined;
   private readonly log: Logger;
   private running = false;
+  /** Aborted by stop(): cuts short the waits between retries of an outbox write. */
+  private stopping = new AbortController();
   private adding = 0;
   private pruneTimer: ReturnType<typeof setInterval> | undefined;
   private idleWaiters: (() => void)[] = [];
@@ -150,6 +155,7 @@ export class NotificationDispatcher {
   async start(): Promise<void> {
     if (this.running) return;
     const pending = await this.outbox.pending();
+    this.stopping = new AbortController();
     this.running = true;
     for (const p of pending) {
       const q = this.queues.get(p.request.receiver);
@@ -166,6 +172,7 @@ export class NotificationDispatcher {
   /** Stops retry timers and waits for attempts in flight to finish; pending ones stay in the outbox. */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     clearInterval(this.pruneTimer);
     this.pruneTimer = undefined;
     for (const q of this.queues.values()) {
@@ -251,8 +258,29 @@ export class NotificationDispatcher {
     else this.log.debug(fields, 'notification delivered');
     q.items.splice(q.items.indexOf(p), 1);
     q.ids.delete(req.id);
-    // Should this fail, a restart sends it again; receivers de-duplicate on the idempotency key.
-    await this.outbox.delivered(req.id, outcome.kind === 'delivered' ? 'delivered' : 'dropped').catch((err) => this.log.warn({ ...fields, err: errorMessage(err) }, 'could not mark it done in the outbox'));
+    // The queue waits for the record (it is in flight until then): the next notification would fail on the same outbox anyway.
+    await this.recordDone(req.id, outcome.kind === 'delivered' ? 'delivered' : 'dropped', fields);
+  }
+
+  /**
+   * Marks a notification done in the outbox, retrying while the outbox is
+   * unreachable: left pending there, it would be sent again at the next start.
+   * Gives up only when the dispatcher stops (then a restart does send it again;
+   * receivers de-duplicate on the idempotency key).
+   */
+  private async recordDone(id: string, outcome: OutboxOutcome, fields: Record<string, unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.outbox.delivered(id, outcome);
+        if (attempt > 1) this.log.info({ ...fields, attempts: attempt }, 'recorded in the outbox after retries');
+        return;
+      } catch (err) {
+        if (attempt === 1) this.log.warn({ ...fields, err: errorMessage(err) }, 'could not mark it done in the outbox; retrying');
+        if (!this.running) return;
+        await sleep(backoffDelay(attempt, RECORD_BACKOFF), undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        if (!this.running) return;
+      }
+    }
   }
 
   private async deliver(q: Queue, req: NotificationRequest, at: number): Promise<Outcome> {

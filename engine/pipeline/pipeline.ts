@@ -8,10 +8,10 @@
 // re-fired. Per-event work is one plain function folding into the open batch
 // (`batchBy`); RxJS times the batches and runs the commits in order.
 
-import { asyncScheduler, concatMap, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import type { Alert } from '../alerts/index.ts';
-import type { Bus, DeadLetter, InboundMessage } from '../bus/index.ts';
-import { errorMessage, UnavailableError } from '../errors/index.ts';
+import type { Bus, DeadLetter, EventSource, InboundMessage } from '../bus/index.ts';
+import { ConfigError, errorMessage, UnavailableError } from '../errors/index.ts';
 import { decodeEvent, encodeEventJson, type DecodeResult, type IocEvent, type RejectReason, type ValidateOptions } from '../events/index.ts';
 import type { ZoneLocator } from '../geo/index.ts';
 import type { LiveView } from '../live/index.ts';
@@ -21,6 +21,7 @@ import type { CompiledRule } from '../rules/index.ts';
 import type { ReloadReport, Runtime } from '../runtime/index.ts';
 import type { Store, StoredEvent } from '../store/index.ts';
 import { batchBy } from './batch-by.ts';
+import { coalesceMap } from './coalesce.ts';
 import { retrying, StoppedError, type RetryPolicy } from './retry.ts';
 import { SnapshotStore } from './snapshots.ts';
 
@@ -35,6 +36,8 @@ export interface PipelineOptions {
   validate: ValidateOptions;
   /** Consumer name, part of the checkpoint and snapshot keys. */
   consumer: string;
+  /** Read a partition of the routed stream instead of IOC_EVENTS (scale-out); its consumer is `consumer`. */
+  source?: EventSource;
   batch: number;
   maxAckPending: number;
   batchRows: number;
@@ -143,7 +146,8 @@ export class Pipeline {
           maxDelayMs: this.o.flushMs,
           scheduler: this.o.scheduler ?? asyncScheduler,
         }),
-        concatMap((batch) => this.commit(batch)),
+        // While a commit runs, the batches closed meanwhile merge into the next one.
+        coalesceMap(mergeBatches, (batch) => this.commit(batch)),
       )
       .subscribe({
         error: (err: unknown) => {
@@ -214,7 +218,7 @@ export class Pipeline {
       void (async () => {
         let from = this.processed;
         while (!signal.aborted) {
-          const opts = { startAfter: from, batch: this.o.batch, maxInFlight: this.o.maxAckPending, signal };
+          const opts = { startAfter: from, batch: this.o.batch, maxInFlight: this.o.maxAckPending, signal, ...(this.o.source ? { source: this.o.source } : {}) };
           try {
             await this.o.bus.consumeEvents(opts, onMessage);
           } catch (err) {
@@ -249,7 +253,8 @@ export class Pipeline {
     const replaying = seq <= this.replayUntil;
     if (replaying) {
       if (this.replayFrom >= 0) {
-        if (seq > this.replayFrom + 1) {
+        // A partition's consumer filters the routed stream, so its sequence numbers have gaps by design.
+        if (seq > this.replayFrom + 1 && !this.o.source) {
           this.o.log.warn({ from: this.replayFrom + 1, to: seq - 1 }, 'the stream no longer holds these events; rule state is rebuilt from what remains');
         }
         this.replayFrom = -1;
@@ -468,7 +473,8 @@ export class Pipeline {
    */
   private async insertOrSplit(rows: StoredEvent[], policy: RetryPolicy): Promise<{ row: StoredEvent; reason: string }[]> {
     try {
-      await retrying('insert events', () => this.o.store.insertEvents(rows), { ...policy, retryIf: (err) => err instanceof UnavailableError });
+      // Unreachable, or refusing our login (credentials rotated): wait for it; anything else is about the rows.
+      await retrying('insert events', () => this.o.store.insertEvents(rows), { ...policy, retryIf: (err) => err instanceof UnavailableError || err instanceof ConfigError });
       return [];
     } catch (err) {
       if (err instanceof StoppedError) throw err;
@@ -482,15 +488,16 @@ export class Pipeline {
   /**
    * Stops reading, commits what was read for up to `drainMs`, then gives up:
    * batches not committed by then stay unacknowledged and are redelivered later.
+   * `finalSnapshot: false` when another process may own this state already (a lost partition lease).
    */
-  async stop(drainMs = 5000): Promise<void> {
+  async stop(drainMs = 5000, opts: { finalSnapshot?: boolean } = {}): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
     this.stopReading.abort();
     const timer = setTimeout(() => this.abort.abort(), drainMs);
     await this.stopped;
     clearTimeout(timer);
     // Everything read is committed: a snapshot now lets the next start skip the replay.
-    if (!this.abort.signal.aborted && this.failure === undefined && this.committed === this.read && this.replayUntil === 0 && this.processed > 0) {
+    if (opts.finalSnapshot !== false && !this.abort.signal.aborted && this.failure === undefined && this.committed === this.read && this.replayUntil === 0 && this.processed > 0) {
       await this.snapshots.save({ seq: this.processed, state: this.o.runtime.snapshot() }, this.o.now()).catch((err: unknown) => {
         this.o.log.warn({ err: errorMessage(err) }, 'final rule state snapshot failed; the next start replays from the previous one');
       });
@@ -509,6 +516,21 @@ function newBatch(): Batch {
   return {
     messages: 0, last: undefined, maxSeq: 0, watermark: -Infinity, rows: [], alerts: [], effects: [], rejected: new Map(), skipped: 0, replayed: 0,
   };
+}
+
+/** `next` appended to `into` (in stream order): one commit covers both. */
+function mergeBatches(into: Batch, next: Batch): Batch {
+  into.messages += next.messages;
+  if (next.last) into.last = next.last;
+  if (next.maxSeq > into.maxSeq) into.maxSeq = next.maxSeq;
+  if (next.messages > 0 && next.watermark > -Infinity) into.watermark = next.watermark;
+  for (const r of next.rows) into.rows.push(r);
+  for (const a of next.alerts) into.alerts.push(a);
+  for (const e of next.effects) into.effects.push(e);
+  for (const [reason, n] of next.rejected) into.rejected.set(reason, (into.rejected.get(reason) ?? 0) + n);
+  into.skipped += next.skipped;
+  into.replayed += next.replayed;
+  return into;
 }
 
 /** The checkpoint as saved; older engines saved the bare sequence number. */

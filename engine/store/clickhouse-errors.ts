@@ -3,7 +3,7 @@
 // statement" (ClickHouseQueryError). It must never mark a statement the server
 // rejected for its content as retryable: that batch would be retried forever.
 
-import { IocError, UnavailableError } from '../errors/index.ts';
+import { ConfigError, IocError, UnavailableError } from '../errors/index.ts';
 
 /** The server answered and refused the statement; retrying the same statement fails again. */
 export class ClickHouseQueryError extends IocError {
@@ -73,6 +73,44 @@ export function parseServerError(text: string): { code: number; message: string 
   return { code: Number(m[1]), message };
 }
 
+/**
+ * Server codes for a login it refused: UNKNOWN_USER, WRONG_PASSWORD,
+ * REQUIRED_PASSWORD, IP_ADDRESS_NOT_ALLOWED (18.16), AUTHENTICATION_FAILED (current).
+ */
+const LOGIN_CODES = new Set([192, 193, 194, 195, 516]);
+
+/** Node's codes for a certificate it does not trust, or TLS spoken to a plain port (EPROTO). */
+function isTlsCode(code: string): boolean {
+  return code === 'EPROTO' || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|DEPTH_ZERO/.test(code);
+}
+
+/** OpenSSL's reason without its location: `...:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../deps/...` → `tlsv13 alert certificate required`. */
+function tlsReason(message: string): string {
+  const m = /SSL routines:[^:]*:([^:]+):/.exec(message);
+  return m ? m[1]!.trim() : message.trim();
+}
+
+/**
+ * ConfigError when the server refused the login or TLS failed: retrying
+ * cannot help until the configuration changes, so the engine stops at start
+ * with this message instead of waiting forever. `server` names it (no credentials).
+ */
+export function accessError(err: unknown, server = 'ClickHouse'): ConfigError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const code = systemCode(err);
+  if (code !== undefined && isTlsCode(code)) {
+    const hint = /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE/.test(code)
+      ? 'the server wants a client certificate it trusts: check clickhouse.tls.certFile and clickhouse.tls.keyFile'
+      : 'check clickhouse.tls.caFile (the CA that signed the server certificate) and clickhouse.url';
+    return new ConfigError(`TLS with ${server} failed: ${tlsReason(err.message)} (${code}); ${hint}`, { cause: err });
+  }
+  const parsed = code !== undefined && /^\d+$/.test(code) ? { code: Number(code), message: err.message.trim() } : parseServerError(err.message);
+  if (parsed !== undefined && LOGIN_CODES.has(parsed.code)) {
+    return new ConfigError(`${server} refused the login (code ${parsed.code}): ${parsed.message}; check clickhouse.user and clickhouse.password (or clickhouse.passwordFile)`, { cause: err });
+  }
+  return undefined;
+}
+
 function systemCode(err: Error): string | undefined {
   const own = (err as { code?: unknown }).code;
   if (typeof own === 'string') return own;
@@ -83,11 +121,14 @@ function systemCode(err: Error): string | undefined {
 
 /**
  * Maps an error from @clickhouse/client to UnavailableError (retry with
- * backoff) or ClickHouseQueryError (the statement is at fault). `what` names the
- * operation for the message, e.g. "insert into `ioc`.`events`".
+ * backoff), ClickHouseQueryError (the statement is at fault) or ConfigError
+ * (login or TLS refused; see accessError). `what` names the operation for the
+ * message, e.g. "insert into `ioc`.`events`"; `serverName` the server, without credentials.
  */
-export function toStoreError(err: unknown, what: string): IocError {
+export function toStoreError(err: unknown, what: string, serverName?: string): IocError {
   if (err instanceof IocError) return err;
+  const refused = accessError(err, serverName);
+  if (refused !== undefined) return refused;
   if (!(err instanceof Error)) return new ClickHouseQueryError(`ClickHouse ${what} failed: ${String(err)}`, undefined, { cause: err });
   const code = systemCode(err);
   if ((code !== undefined && NETWORK_CODES.has(code)) || NETWORK_MESSAGES.includes(err.message)) {

@@ -7,8 +7,10 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import type { Alert } from '../alerts/alert.ts';
+import { redactUrl } from '../config/index.ts';
 import { ConfigError, errorMessage } from '../errors/index.ts';
 import type { AlertEventRow, DeliveryAttempt, IncidentEventRow } from '../incidents/model.ts';
+import type { ClickHouseTls } from './clickhouse-connection.ts';
 import { toStoreError } from './clickhouse-errors.ts';
 import { checkStatsQuery } from './incident-stats.ts';
 import { migrate, type MigrateResult, type SqlRunner } from './migrations.ts';
@@ -63,6 +65,8 @@ export interface ClickHouseStoreOptions {
   username?: string;
   /** Default empty. */
   password?: string;
+  /** CA (and client certificate) for an `https://` URL; `clickHouseAccess(config)` builds it. */
+  tls?: ClickHouseTls;
   /** Database holding the tables; a plain identifier. Default `ioc`. */
   database?: string;
   /**
@@ -88,6 +92,8 @@ export class ClickHouseStore implements Store, SqlRunner {
   readonly kind = 'clickhouse' as const;
   readonly database: string;
   private readonly client: ClickHouseClient;
+  /** The server as messages name it: `ClickHouse at <url without credentials>`. */
+  private readonly server: string;
   private readonly now: () => number;
   private readonly eventsTable: Sql;
   private readonly alertsTable: Sql;
@@ -100,6 +106,7 @@ export class ClickHouseStore implements Store, SqlRunner {
     const database = options.database ?? 'ioc';
     if (!isIdentifier(database)) throw new ConfigError(`ClickHouse database name "${database}" is not a plain identifier`);
     this.database = database;
+    this.server = `ClickHouse at ${redactUrl(options.url)}`;
     this.now = options.now ?? Date.now;
     this.eventsTable = ident(database, 'events');
     this.alertsTable = ident(database, 'alerts');
@@ -112,13 +119,14 @@ export class ClickHouseStore implements Store, SqlRunner {
         url: options.url,
         username: options.username ?? 'default',
         password: options.password ?? '',
+        ...(options.tls ? { tls: options.tls } : {}),
         request_timeout: options.requestTimeoutMs ?? 10_000,
         application: 'thang-long-ioc',
         // Errors are thrown to the caller, who logs them once; the client's own logging would repeat each.
         log: { level: ClickHouseLogLevel.OFF },
       });
     } catch (err) {
-      throw new ConfigError(`ClickHouse URL "${options.url}" is not usable: ${errorMessage(err)}`, { cause: err });
+      throw new ConfigError(`ClickHouse URL "${redactUrl(options.url)}" is not usable: ${errorMessage(err)}`, { cause: err });
     }
   }
 
@@ -234,7 +242,7 @@ export class ClickHouseStore implements Store, SqlRunner {
     try {
       await this.client.command({ query: statement.text });
     } catch (err) {
-      throw toStoreError(err, 'command');
+      throw toStoreError(err, 'command', this.server);
     }
   }
 
@@ -248,7 +256,7 @@ export class ClickHouseStore implements Store, SqlRunner {
       const result = await this.client.query({ query: query.text, format: 'JSONEachRow', ...(settings ? { clickhouse_settings: settings as ClickHouseSettings } : {}) });
       return await result.json<T>();
     } catch (err) {
-      throw toStoreError(err, 'query');
+      throw toStoreError(err, 'query', this.server);
     }
   }
 
@@ -271,7 +279,7 @@ export class ClickHouseStore implements Store, SqlRunner {
       result.stream.resume();
       await finished(result.stream);
     } catch (err) {
-      throw toStoreError(err, `insert into ${table.text}`);
+      throw toStoreError(err, `insert into ${table.text}`, this.server);
     }
   }
 }

@@ -4,7 +4,8 @@
 // Code outside this folder never writes SQL text except through `sql` and `ident`.
 export type { IncidentStat, IncidentStatsQuery, Store, StoredEvent } from './store.ts';
 export { ClickHouseStore, type ClickHouseStoreOptions } from './clickhouse-store.ts';
-export { ClickHouseQueryError, toStoreError } from './clickhouse-errors.ts';
+export { clickHouseAccess, type ClickHouseAccess, type ClickHouseTls } from './clickhouse-connection.ts';
+export { accessError, ClickHouseQueryError, toStoreError } from './clickhouse-errors.ts';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
 export { migrate, migrations, type MigrateOptions, type MigrateResult, type Migration, type SqlRunner } from './migrations.ts';
 export { parseDay, rebuildRollups, ROLLUP_QUANTILES, rollupTables, type RebuildResult, type RollupTable } from './rollups.ts';

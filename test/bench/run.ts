@@ -11,6 +11,13 @@
 //   npm run bench -- --mix stateless --rules 100    100 stateless rules (the example pack + thresholds)
 //   npm run bench -- --events 300000 --batch 1000 --latency-seconds 20
 //   BENCH_CPU_PROFILE=/tmp/prof npm run bench       also writes a CPU profile of the engine
+//
+// The console section: 20,000 sensors, then 2,000 readings/s for 60 s through the engine
+// into headless Chromium (test/bench/console-load.ts, shared with test/console-perf.e2e.test.ts).
+//   npm run bench -- --no-console                   skips it
+//   npm run bench -- --only console                 runs only it (--only engine: everything else)
+//   npm run bench -- --only console --console-full-redraw
+//                                                   the map forced to full redraws: what the test's bounds catch
 
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
@@ -27,6 +34,7 @@ import { startClickHouse } from '../harness/clickhouse.ts';
 import { repoRoot } from '../harness/engine.ts';
 import { startNats } from '../harness/nats.ts';
 import { freePort } from '../harness/ports.ts';
+import { formatConsoleFigures, startConsoleLoad, type ConsoleFigures } from './console-load.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,7 +43,11 @@ const { values } = parseArgs({
     rules: { type: 'string', default: '100' },
     batch: { type: 'string', default: '1000' },
     'latency-seconds': { type: 'string', default: '20' },
+    console: { type: 'boolean', default: true },
+    'console-full-redraw': { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
+  allowNegative: true,
 });
 const MIXED = values.mix === 'mixed';
 const N = Number(values.events);
@@ -107,6 +119,21 @@ function writeRules(count: number): { dir: string; total: number } {
   return { dir, total };
 }
 
+/** The console under city load: the engine serving headless Chromium, as the console's performance test measures it. */
+async function measureConsole(): Promise<ConsoleFigures> {
+  const load = await startConsoleLoad({ sensors: 20_000, database: 'ioc_bench_console', log });
+  try {
+    return await load.run({ rate: 2_000, seconds: 60, fullRedraw: values['console-full-redraw'] });
+  } finally {
+    await load.close();
+  }
+}
+
+function consoleSection(f: ConsoleFigures | undefined): string {
+  if (!f) return '  console         not measured\n';
+  return `  console         the engine's console in headless Chromium (WebGL on SwiftShader), test/bench/console-load.ts\n${formatConsoleFigures(f).replace(/^/gm, '  ')}\n`;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -159,7 +186,7 @@ function rateOf(samples: [number, number][], target: number): number {
   return (last[1] - first[1]) / ((last[0] - first[0]) / 1000);
 }
 
-async function main(): Promise<void> {
+async function main(consoleFigures: ConsoleFigures | undefined): Promise<void> {
   log(`starting private nats-server and clickhouse-server`);
   const [nats, ch] = await Promise.all([startNats(), startClickHouse()]);
   const rules = MIXED ? writeMixedRules() : writeRules(RULES);
@@ -214,6 +241,8 @@ async function main(): Promise<void> {
       IOC_RULES_DIR: rules.dir, IOC_HTTP_PORT: String(httpPort), IOC_GRPC_PORT: String(await freePort()),
       IOC_HTTP_HOST: '127.0.0.1', IOC_GRPC_HOST: '127.0.0.1', IOC_NATS_BATCH: String(BATCH), IOC_LOG_LEVEL: 'warn',
       IOC_INGEST_MAX_FUTURE_SECONDS: '600',
+      // Measures the pipeline, not sign-in: auth.mode defaults to required.
+      IOC_AUTH_MODE: 'off',
     };
     log(`engine: ${rules.total} rules, batch ${BATCH}`);
     // BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of the engine there (open it in Chrome DevTools).
@@ -284,6 +313,7 @@ async function main(): Promise<void> {
       backtestRatioToEngine: Number((backtest.eventsPerSec / engineRate).toFixed(3)),
       backtestAlerts,
       latency,
+      console: consoleFigures,
     };
     const ms = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : `${x.toFixed(1)} ms`);
     console.log(`
@@ -299,7 +329,7 @@ Thang Long IOC benchmark (${new Date().toISOString()}, ${process.version}, ${(aw
   rows stored     ${result.storedInClickHouse}
   backtest        ${result.backtestEventsPerSec} events/s  (the stored events read back from ClickHouse through the same rules; ${result.backtestRatioToEngine}x the engine; ${result.backtestAlerts} alerts)
   latency         ${latency ? `p50 ${ms(latency.p50)}, p99 ${ms(latency.p99)}, max ${ms(latency.max)} over ${latency.alerts} alerts at ${latency.rate} events/s (event published → alert received)` : 'not measured'}
-`);
+${consoleSection(consoleFigures)}`);
     console.log(JSON.stringify(result));
   } finally {
     rmSync(rules.dir, { recursive: true, force: true });
@@ -307,4 +337,15 @@ Thang Long IOC benchmark (${new Date().toISOString()}, ${process.version}, ${(aw
   }
 }
 
-await main();
+// The console phase runs first, on servers of its own that are gone before the engine phase starts.
+const ONLY = values.only;
+if (ONLY !== undefined && ONLY !== 'engine' && ONLY !== 'console') throw new Error(`--only takes "engine" or "console", got "${ONLY}"`);
+const consoleFigures = ONLY === 'console' || (ONLY === undefined && values.console) ? await measureConsole() : undefined;
+if (ONLY === 'console') {
+  console.log(`
+Thang Long IOC benchmark (${new Date().toISOString()}, ${process.version}, ${(await import('node:os')).cpus().length} cores)
+${consoleSection(consoleFigures)}`);
+  console.log(JSON.stringify({ console: consoleFigures }));
+} else {
+  await main(consoleFigures);
+}

@@ -15,6 +15,9 @@ export interface ClickHouseServer {
   /** HTTP endpoint for @clickhouse/client, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   readonly httpPort: number;
+  /** HTTPS endpoint, e.g. `https://127.0.0.1:41236`, when started with `https`. */
+  readonly httpsUrl: string | undefined;
+  readonly httpsPort: number | undefined;
   /** Native protocol port (clickhouse-client). */
   readonly tcpPort: number;
   /** Temp dir holding config, data and logs; removed by destroy(). */
@@ -37,6 +40,16 @@ export interface StartClickHouseOptions {
   startupTimeoutMs?: number;
   /** Server log level. Default `information` (one line per query; use `warning` for benchmarks). */
   logLevel?: 'trace' | 'debug' | 'information' | 'warning' | 'error';
+  /** Password of the `default` user. Default none (anyone on loopback may log in as `default`). */
+  password?: string;
+  /** More users, each with its password and the default profile. */
+  users?: readonly { name: string; password: string }[];
+  /**
+   * Also serve HTTPS on a port of its own with this PEM certificate and key;
+   * plain HTTP stays on `url`. With `caFile` and `verify`, only clients with a
+   * certificate that CA signed get through the handshake.
+   */
+  https?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean };
 }
 
 interface Launcher {
@@ -58,7 +71,31 @@ function findLauncher(): Launcher {
   throw new Error('clickhouse-server not found: install the Debian package (npm test does) or set IOC_CLICKHOUSE_BIN');
 }
 
-function configXml(dir: string, ports: Ports, logLevel: string): string {
+/** XML text content: passwords and paths may hold `&` or `<`. */
+function xmlText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** 18.16 reads `https_port` and `openSSL.server` (Poco's SSL settings). */
+function httpsXml(ports: Ports, https: StartClickHouseOptions['https']): string {
+  if (!https || ports.https === undefined) return '';
+  return `
+  <https_port>${ports.https}</https_port>
+  <openSSL>
+    <server>
+      <certificateFile>${xmlText(https.certFile)}</certificateFile>
+      <privateKeyFile>${xmlText(https.keyFile)}</privateKeyFile>
+      <verificationMode>${https.verify ? 'strict' : 'none'}</verificationMode>${https.caFile ? `
+      <caConfig>${xmlText(https.caFile)}</caConfig>` : ''}
+      <loadDefaultCAFile>false</loadDefaultCAFile>
+      <cacheSessions>true</cacheSessions>
+      <disableProtocols>sslv2,sslv3</disableProtocols>
+      <preferServerCiphers>true</preferServerCiphers>
+    </server>
+  </openSSL>`;
+}
+
+function configXml(dir: string, ports: Ports, logLevel: string, https?: StartClickHouseOptions['https']): string {
   const data = join(dir, 'data');
   // Caches are upper bounds allocated on demand; the defaults (5-8 GiB) assume a dedicated server.
   return `<?xml version="1.0"?>
@@ -73,7 +110,7 @@ function configXml(dir: string, ports: Ports, logLevel: string): string {
   <listen_host>127.0.0.1</listen_host>
   <http_port>${ports.http}</http_port>
   <tcp_port>${ports.tcp}</tcp_port>
-  <interserver_http_port>${ports.interserver}</interserver_http_port>
+  <interserver_http_port>${ports.interserver}</interserver_http_port>${httpsXml(ports, https)}
   <path>${data}/</path>
   <tmp_path>${data}/tmp/</tmp_path>
   <user_files_path>${data}/user_files/</user_files_path>
@@ -91,7 +128,19 @@ function configXml(dir: string, ports: Ports, logLevel: string): string {
 `;
 }
 
-const USERS_XML = `<?xml version="1.0"?>
+function userXml(name: string, password: string): string {
+  return `
+    <${name}>
+      <password>${xmlText(password)}</password>
+      <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+      <profile>default</profile>
+      <quota>default</quota>
+    </${name}>`;
+}
+
+function usersXml(options: StartClickHouseOptions): string {
+  const users = [userXml('default', options.password ?? ''), ...(options.users ?? []).map((u) => userXml(u.name, u.password))];
+  return `<?xml version="1.0"?>
 <yandex>
   <profiles>
     <default>
@@ -99,13 +148,7 @@ const USERS_XML = `<?xml version="1.0"?>
       <max_threads>2</max_threads>
     </default>
   </profiles>
-  <users>
-    <default>
-      <password></password>
-      <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
-      <profile>default</profile>
-      <quota>default</quota>
-    </default>
+  <users>${users.join('')}
   </users>
   <quotas>
     <default>
@@ -121,18 +164,20 @@ const USERS_XML = `<?xml version="1.0"?>
   </quotas>
 </yandex>
 `;
+}
 
 interface Ports {
   http: number;
   tcp: number;
   interserver: number;
+  https: number | undefined;
 }
 
-async function freePorts(): Promise<Ports> {
+async function freePorts(withHttps: boolean): Promise<Ports> {
   const seen = new Set<number>();
-  while (seen.size < 3) seen.add(await freePort());
-  const [http, tcp, interserver] = [...seen] as [number, number, number];
-  return { http, tcp, interserver };
+  while (seen.size < (withHttps ? 4 : 3)) seen.add(await freePort());
+  const [http, tcp, interserver, https] = [...seen] as [number, number, number, number | undefined];
+  return { http, tcp, interserver, https };
 }
 
 /** Servers still running and temp dirs not yet removed: cleaned up if the test process exits without destroy(). */
@@ -149,10 +194,11 @@ function tail(file: string, lines: number): string {
 }
 
 /** True when the server answers `SELECT 1`. No keep-alive: an idle probe socket would hold up the server's shutdown. */
-function answers(port: number): Promise<boolean> {
+function answers(port: number, password: string): Promise<boolean> {
+  const auth = password === '' ? {} : { authorization: `Basic ${Buffer.from(`default:${password}`).toString('base64')}` };
   return new Promise((resolve) => {
     const req = httpGet(
-      { host: '127.0.0.1', port, path: '/?query=SELECT%201', agent: false, headers: { connection: 'close' }, timeout: 2000 },
+      { host: '127.0.0.1', port, path: '/?query=SELECT%201', agent: false, headers: { connection: 'close', ...auth }, timeout: 2000 },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -173,6 +219,8 @@ function answers(port: number): Promise<boolean> {
  * const ch = await startClickHouse();
  * const store = new ClickHouseStore({ url: ch.url });
  * afterAll(() => ch.destroy());
+ * // Secured: passwords, and HTTPS on ch.httpsUrl (see test/transport-security.test.ts).
+ * await startClickHouse({ password: 'pw', users: [{ name: 'ioc', password: 'pw2' }], https: { certFile, keyFile } });
  */
 export async function startClickHouse(options: StartClickHouseOptions = {}): Promise<ClickHouseServer> {
   const launcher = findLauncher();
@@ -180,10 +228,10 @@ export async function startClickHouse(options: StartClickHouseOptions = {}): Pro
   const dir = mkdtempSync(join(tmpdir(), 'ioc-clickhouse-'));
   dirs.add(dir);
   mkdirSync(join(dir, 'data'));
-  writeFileSync(join(dir, 'users.xml'), USERS_XML);
+  writeFileSync(join(dir, 'users.xml'), usersXml(options));
   const configFile = join(dir, 'config.xml');
   const stdoutFile = join(dir, 'stdout.log');
-  let ports = await freePorts();
+  let ports = await freePorts(options.https !== undefined);
   let child: ChildProcess | undefined;
 
   const logTail = (lines = 30): string =>
@@ -212,7 +260,7 @@ export async function startClickHouse(options: StartClickHouseOptions = {}): Pro
         child = undefined;
         throw new Error(`clickhouse-server exited during startup${spawnError ? `: ${spawnError.message}` : ''}\n${logTail()}`);
       }
-      if (await answers(ports.http)) return;
+      if (await answers(ports.http, options.password ?? '')) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     await stop();
@@ -232,7 +280,7 @@ export async function startClickHouse(options: StartClickHouseOptions = {}): Pro
 
   // The ports were free a moment ago; another process may take one before the server binds it.
   for (let attempt = 1; ; attempt++) {
-    writeFileSync(configFile, configXml(dir, ports, options.logLevel ?? 'information'));
+    writeFileSync(configFile, configXml(dir, ports, options.logLevel ?? 'information', options.https));
     try {
       await launch();
       break;
@@ -243,13 +291,15 @@ export async function startClickHouse(options: StartClickHouseOptions = {}): Pro
         dirs.delete(dir);
         throw err;
       }
-      ports = await freePorts();
+      ports = await freePorts(options.https !== undefined);
     }
   }
 
   return {
     url: `http://127.0.0.1:${ports.http}`,
     httpPort: ports.http,
+    httpsUrl: ports.https === undefined ? undefined : `https://127.0.0.1:${ports.https}`,
+    httpsPort: ports.https,
     tcpPort: ports.tcp,
     dir,
     get running() {

@@ -70,6 +70,9 @@ export async function startStack(opts: { rules?: string; database?: string } = {
     IOC_WRITER_RETRY_MAX_MS: '1000',
     IOC_CONSOLE_DIR: join(repoRoot, 'console', 'dist'),
     IOC_LOG_LEVEL: 'warn',
+    // auth.mode defaults to required; tests that are not about sign-in run
+    // without it, and tests that are pass their own IOC_AUTH_MODE (and accounts).
+    IOC_AUTH_MODE: 'off',
   };
   const ch = createClient({ url: clickhouse.url, request_timeout: 30_000 });
   const nc = await connect({ servers: nats.url, noAsyncTraces: true });

@@ -2,18 +2,18 @@
 // the generated definitions and protobufjs static classes (no eval, so it runs
 // under a CSP without unsafe-eval), decoded into the console's plain shapes.
 
-import { createChannel, createClient } from 'nice-grpc-web';
 import { ioc } from '../../../protos/gen/ioc.js';
 import { ConsoleService } from '../../../protos/gen/services.ts';
 import type { AlertView, FeedUpdate, SensorView, Severity } from '../state/index.ts';
 import type { WatchFn } from './console-feed.ts';
+import { engineClient } from './credentials.ts';
 
 /**
  * Opens Watch streams against the engine at `baseUrl` (its HTTP port; same origin by default).
  * @example new ConsoleFeed({ watch: grpcWebWatch(location.origin), ... })
  */
 export function grpcWebWatch(baseUrl: string): WatchFn {
-  const client = createClient({ watch: ConsoleService.watch }, createChannel(baseUrl));
+  const client = engineClient({ watch: ConsoleService.watch }, baseUrl);
   return async function* watch(signal) {
     for await (const update of client.watch(ioc.v1.WatchRequest.create(), { signal })) {
       const decoded = fromProto(update);

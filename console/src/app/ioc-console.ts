@@ -7,12 +7,13 @@ import { css, html, LitElement, nothing, unsafeCSS } from 'lit';
 import { ConnectionBoard, ConsoleFeed, type Connection, type WatchFn } from '../api/index.ts';
 import '../alerts/index.ts';
 import { t } from '../i18n/index.ts';
-import { sensorFeature, type BaseMapData, type WallMap } from '../map/index.ts';
+import { loadBaseTiles, sensorFeature, shapeMark, type BaseMapData, type WallMap } from '../map/index.ts';
 import { ConsoleState, type AlertView, type FeedUpdate, type Lang, type Localized } from '../state/index.ts';
 import { severityColor, severityVars } from '../theme/index.ts';
 import { TimeCursorController } from '../timeline/index.ts';
 import { WallController, wallLayout } from '../wall/index.ts';
 import { IncidentStore } from '../incidents/index.ts';
+import { ACT_ON_INCIDENTS, SessionController } from '../session/index.ts';
 
 /** What the browser tests read through `window.__ioc.state()`. */
 export interface ConsoleSnapshot {
@@ -64,9 +65,16 @@ export class IocConsole extends LitElement {
     /* As the map draws them (map/map-style.ts): a normal sensor is a small filled dot; hollow means stale. */
     .legend [data-mark='normal']::before { width: 6px; height: 6px; margin: 2px 8px 2px 2px; background: ${unsafeCSS(severityColor.normal)}; opacity: 0.75; }
     .legend [data-mark='stale']::before { background: transparent; box-shadow: inset 0 0 0 1.5px #8b97ab; }
+    /* Above normal the map draws shapes (map/severity-shapes.ts): the legend shows the same marks. */
+    .legend span[data-severity]::before { display: none; }
+    .legend svg.shape { vertical-align: -2px; margin-right: 6px; }
     aside { display: flex; flex-direction: column; min-height: 0; background: #0a1120; border-left: 1px solid #1d2a42; }
     ioc-alert-list { flex: 1; min-height: 0; }
     .error { padding: 16px; color: #fca5a5; }
+    /* Session (console/src/session): who is signed in, or the loud "no sign-in" of the demo; the sign-in replaces <main>. */
+    .session { display: flex; align-items: center; gap: 8px; font-size: 14px; white-space: nowrap; min-width: 0; }
+    .session[data-state='open'] { padding: 4px 12px; border-radius: 4px; font-weight: 800; background: #b91c1c; color: #fff; }
+    .gate { padding: 24px; text-align: center; }
   `, wallLayout];
 
   declare lang: Lang;
@@ -96,9 +104,13 @@ export class IocConsole extends LitElement {
     onConnection: (c) => this.setConnection(c),
     onMapRestored: () => this.wallMap?.replaceSensors(this.sensorFeatures()),
     districtName: (zone, lang) => this.districtNames.get(zone)?.[lang] ?? zone,
+    alertsReady: () => this.state.seq >= 0,
+    incidents: () => this.incidents,
   });
   /** Incidents from Incidents/Watch (console/src/incidents); the map colors districts from `openIncidentsByZone()` and `onZones()`. */
   readonly incidents = new IncidentStore();
+  /** Who is signed in (console/src/session); the page's data and feeds wait until it is ready. */
+  readonly session = new SessionController(this, { onReady: () => void this.startFeeds() });
 
   constructor() {
     super();
@@ -128,15 +140,19 @@ export class IocConsole extends LitElement {
     super.connectedCallback();
     void this.loadBaseMap();
     // The district choropleth follows open incidents without redrawing the page.
-    this.incidents.onZones((zones) => { if (this.wallMap) this.wallMap.incidentsByZone = zones; });
-    if (this.watch) {
-      this.feed = new ConsoleFeed({
-        watch: this.watch,
-        onUpdate: (u) => this.apply(u),
-        onConnection: (c) => this.connections.report('console', c),
-      });
-      void this.feed.start();
-    }
+    this.incidents.onZones((zones) => { if (this.wallMap && !this.time.isPast) this.wallMap.incidentsByZone = zones; });
+  }
+
+  /** Once signed in (or when no sign-in is needed); after the render that mounts the map, so the first snapshot finds it. */
+  private async startFeeds(): Promise<void> {
+    await this.updateComplete;
+    if (!this.watch || this.feed || !this.isConnected) return;
+    this.feed = new ConsoleFeed({
+      watch: this.watch,
+      onUpdate: (u) => this.apply(u),
+      onConnection: (c) => this.connections.report('console', c),
+    });
+    void this.feed.start();
   }
 
   protected override firstUpdated(): void {
@@ -164,18 +180,26 @@ export class IocConsole extends LitElement {
       <header>
         <h1>${t('title', lang)}</h1>
         ${this.renderMode()}
-        ${this.renderConnection()}
+        ${this.session.renderBadge(lang)}
+        ${this.session.ready ? this.renderConnection() : nothing}
         <button type="button" @click=${this.toggleLang} lang=${lang === 'vi' ? 'en' : 'vi'}>${t('lang.switch', lang)}</button>
         ${this.wall.renderToggle()}
       </header>
+      ${this.session.ready ? this.renderMain() : this.session.renderGate(lang)}
+    `;
+  }
+
+  private renderMain() {
+    const lang = this.lang;
+    return html`
       <main>
         <div class="map">
           ${this.loadError
             ? html`<p class="error">${this.loadError}</p>`
-            : html`<ioc-wall-map .base=${this.base} .incidentsByZone=${this.incidents.openIncidentsByZone()} lang=${lang}></ioc-wall-map>`}
+            : html`<ioc-wall-map .base=${this.base} .incidentsByZone=${this.time.incidentsByZone(this.incidents.openIncidentsByZone())} lang=${lang}></ioc-wall-map>`}
           <div class="legend">
-            ${(['critical', 'major', 'minor', 'info'] as const).map((s) => html`<span data-severity=${s}>${t(`severity.${s}`, lang)}</span>`)}
-            <span data-mark="normal">${t('severity.normal', lang)} · ${this.sensorCount} ${t('map.sensors', lang)}</span>
+            ${(['critical', 'major', 'minor', 'info'] as const).map((s, i) => html`<span data-severity=${s}>${shapeMark((4 - i) as 1 | 2 | 3 | 4)}${t(`severity.${s}`, lang)}</span>`)}
+            <span data-mark="normal">${t('severity.normal', lang)} · ${this.time.sensorCount(this.sensorCount)} ${t('map.sensors', lang)}</span>
             <span data-mark="stale">${t('legend.stale', lang)}</span>
             <span class="note">${t('map.boundaries', lang)}</span>
           </div>
@@ -184,9 +208,14 @@ export class IocConsole extends LitElement {
         </div>
         <aside>
           <ioc-incident-desk .store=${this.incidents} .past=${this.time.incidents()} .districts=${this.districtNames} lang=${lang}
+            .denied=${this.session.denied(ACT_ON_INCIDENTS, lang)} .signedIn=${this.session.signedInName}
             .onConnection=${(c: Connection) => this.connections.report('incidents', c)}></ioc-incident-desk>
           <ioc-alert-list .alerts=${this.time.alerts(this.alerts)} .districts=${this.districtNames} lang=${lang}></ioc-alert-list>
         </aside>
+        ${this.wall.enabled /* the wall's KPI view (console/src/wall), of the instant the time cursor shows; redrawn by the wall's clock */
+          ? html`<ioc-wall-kpis data-wall-view="kpis" .city=${this.time.city(this.incidents.incidents(), [...this.state.sensors.values()])}
+              .districts=${this.districtNames} .now=${Date.now()} lang=${lang}></ioc-wall-kpis>`
+          : nothing}
       </main>
     `;
   }
@@ -234,13 +263,16 @@ export class IocConsole extends LitElement {
 
   private async loadBaseMap(): Promise<void> {
     try {
+      // The vector base map is optional: without one (or an engine that cannot say) the shapes alone make the map.
+      const tiles = loadBaseTiles(import.meta.env.BASE_URL);
       const [districts, water] = await Promise.all(['geo/hanoi-districts.geojson', 'geo/hanoi-water.geojson'].map(async (path) => {
         const res = await fetch(`${import.meta.env.BASE_URL}${path}`);
         if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
         return (await res.json()) as FeatureCollection;
       }));
       this.districtNames = namesOf(districts!);
-      this.base = { districts: districts!, water: water! };
+      const url = await tiles;
+      this.base = { districts: districts!, water: water!, ...(url ? { tiles: url } : {}) };
     } catch (err) {
       this.loadError = `Base map failed to load: ${err instanceof Error ? err.message : String(err)}`;
     }

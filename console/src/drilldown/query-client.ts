@@ -1,9 +1,9 @@
 // The drill-down's side of `ioc.v1.Query/Series` and `ZoneKpis` over gRPC-web,
 // decoded into plain shapes. Read-only calls; the server picks the resolution.
 
-import { createChannel, createClient } from 'nice-grpc-web';
 import { ioc } from '../../../protos/gen/ioc.js';
 import { QueryService } from '../../../protos/gen/services.ts';
+import { engineClient } from '../api/index.ts';
 import type { ChartPoint, DrillTarget } from './drill-model.ts';
 
 export type Resolution = 'raw' | 'minute' | 'hour';
@@ -40,7 +40,7 @@ const RESOLUTIONS: Record<number, Resolution> = {
  * @example const q = grpcWebDrill(location.origin); await q.series(target, from, to, signal)
  */
 export function grpcWebDrill(baseUrl: string): DrillQueries {
-  const client = createClient({ series: QueryService.series, zoneKpis: QueryService.zoneKpis }, createChannel(baseUrl));
+  const client = engineClient({ series: QueryService.series, zoneKpis: QueryService.zoneKpis }, baseUrl);
   return {
     async series(target, from, to, signal) {
       const req = target.kind === 'sensor'

@@ -3,9 +3,10 @@
 // named in `x-ioc-user`. Failures become IncidentActionError with the gRPC code,
 // so the UI shows what the engine said instead of a stack trace.
 
-import { ClientError, createChannel, createClient, Metadata, Status } from 'nice-grpc-web';
+import { ClientError, Metadata, Status } from 'nice-grpc-web';
 import { ioc } from '../../../protos/gen/ioc.js';
 import { IncidentsService } from '../../../protos/gen/services.ts';
+import { engineClient } from '../api/index.ts';
 import type { Severity } from '../state/index.ts';
 import { detailFromProto, incidentFromProto, incidentUpdateFromProto, severityToProto } from './convert.ts';
 import type { IncidentDetailView, IncidentFeedUpdate, IncidentView } from './types.ts';
@@ -42,7 +43,7 @@ export interface IncidentsApi {
  * @example await grpcWebIncidents(location.origin).act(id, { kind: 'acknowledge' }, 'lan')
  */
 export function grpcWebIncidents(baseUrl: string): IncidentsApi {
-  const client = createClient(IncidentsService, createChannel(baseUrl));
+  const client = engineClient(IncidentsService, baseUrl);
   const P = ioc.v1;
   return {
     async *watch(signal) {

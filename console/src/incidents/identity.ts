@@ -1,6 +1,7 @@
 // Who the operator at this console says they are, sent as `x-ioc-user` with
 // every action. Kept in localStorage so it survives a reload. Not
-// authentication: the engine trusts the name until a later issue adds it.
+// authentication: it names the actor only when the engine runs without
+// sign-in (`ioc demo`); signed in, the engine records the account instead.
 
 const KEY = 'ioc.operator';
 export const defaultOperator = 'operator';

@@ -43,6 +43,8 @@ export class IncidentDesk extends LitElement {
     store: { attribute: false },
     districts: { attribute: false },
     past: { attribute: false },
+    denied: { attribute: false },
+    signedIn: { attribute: false },
     lang: { type: String },
     queue: { state: true },
     options: { state: true },
@@ -70,6 +72,10 @@ export class IncidentDesk extends LitElement {
   declare districts: ReadonlyMap<string, Localized>;
   /** The incidents at a past instant, shown instead of the live ones; undefined when live. */
   declare past: IncidentView[] | undefined;
+  /** Why the signed-in role may not act on incidents (shown on the disabled actions); '' when it may (console/src/session). */
+  declare denied: string;
+  /** The signed-in user, who the engine records as the actor; '' without sign-in (then "who am I" names the actor). */
+  declare signedIn: string;
   declare lang: Lang;
   declare queue: IncidentView[];
   declare options: { types: string[]; zones: string[] };
@@ -101,6 +107,8 @@ export class IncidentDesk extends LitElement {
     this.store = undefined;
     this.districts = new Map();
     this.past = undefined;
+    this.denied = '';
+    this.signedIn = '';
     this.lang = 'vi';
     this.queue = [];
     this.options = { types: [], zones: [] };
@@ -167,7 +175,7 @@ export class IncidentDesk extends LitElement {
       ${this.notice ? html`<p class="notice" role="alert">${this.notice}</p>` : nothing}
       ${this.past ? html`<p class="past" role="status">${t('incidents.past', lang)}</p>` : nothing}
       <ioc-incident-queue .incidents=${this.queue} .selected=${this.selected} .filter=${this.filter} .types=${this.options.types}
-        .zones=${this.options.zones} .districts=${this.districts} .sound=${this.sound} .user=${this.user} .now=${this.now} lang=${lang}
+        .zones=${this.options.zones} .districts=${this.districts} .sound=${this.sound} .user=${this.signedIn || this.user} .now=${this.now} lang=${lang}
         @incident-select=${(e: CustomEvent<{ id: string }>) => { this.selected = e.detail.id; }}
         @incident-open=${(e: CustomEvent<{ id: string }>) => { if (!this.past) this.openIncident(e.detail.id); }}
         @filter-change=${(e: CustomEvent<{ filter: QueueFilter }>) => { this.filter = e.detail.filter; this.refresh(); }}
@@ -175,7 +183,7 @@ export class IncidentDesk extends LitElement {
         @sound-unlock=${() => this.alarm?.unlock()}
         @user-change=${(e: CustomEvent<{ name: string }>) => { this.user = setOperatorName(e.detail.name); }}></ioc-incident-queue>
       ${this.openId === undefined ? nothing : html`<ioc-incident-detail role="dialog" .detail=${this.detail} .others=${this.mergeCandidates()}
-        .mergedInto=${this.mergedInto} .error=${this.error} .districts=${this.districts} lang=${lang}
+        .mergedInto=${this.mergedInto} .error=${this.error} .districts=${this.districts} .denied=${this.denied} lang=${lang}
         @incident-action=${(e: CustomEvent<IncidentActionRequest>) => this.onAction(e.detail)}
         @incident-open=${(e: CustomEvent<{ id: string }>) => this.openIncident(e.detail.id)}
         @incident-close=${() => this.closeIncident()}></ioc-incident-detail>`}
@@ -185,8 +193,13 @@ export class IncidentDesk extends LitElement {
   /** Performs an action as the operator; errors are shown, never thrown. */
   async act(id: string, action: IncidentAction): Promise<boolean> {
     if (!this.api) return false;
+    // Keyboard shortcuts reach here too: say why at once rather than after a refused call.
+    if (this.denied) {
+      this.notice = this.denied;
+      return false;
+    }
     try {
-      await this.api.act(id, action, this.user);
+      await this.api.act(id, action, this.signedIn || this.user);
       this.notice = '';
       this.error = '';
       return true;

@@ -2,14 +2,19 @@
 // comments, SOP steps), the evidence that fired it, the SOP checklist, and the
 // operator's actions (acknowledge, assign, comment, resolve with a note, merge,
 // split). It shows what it is given, live, and sends each action up as an
-// `incident-action` event; it never calls the engine itself.
+// `incident-action` event; it never acts through the engine itself (only its
+// evidence charts read series, read-only). Opening it moves the focus to its
+// heading, so Tab goes on through the actions; nothing else ever moves the focus.
 
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import type { DrillQueries } from '../drilldown/index.ts';
 import { formatTime, t } from '../i18n/index.ts';
 import type { Lang, Localized } from '../state/index.ts';
 import { severityVars } from '../theme/index.ts';
 import type { IncidentAction } from './client.ts';
+import './evidence-chart.ts';
+import { evidenceCharts } from './evidence-model.ts';
 import { pick } from './queue-model.ts';
 import { severityMark, severityMarkStyles } from './severity-mark.ts';
 import type { IncidentDetailView, IncidentView } from './types.ts';
@@ -28,6 +33,8 @@ export class IncidentDetail extends LitElement {
     mergedInto: { attribute: false },
     error: { attribute: false },
     districts: { attribute: false },
+    denied: { attribute: false },
+    queries: { attribute: false },
     lang: { type: String },
     picked: { state: true },
   };
@@ -67,6 +74,12 @@ export class IncidentDetail extends LitElement {
     button.primary { background: #1d4ed8; border-color: #3b82f6; }
     .error { color: #fca5a5; }
     .merged { padding: 16px; }
+    /* The actions a role may not use (console/src/session): one disabled fieldset, its tooltip says why. */
+    fieldset { border: 0; margin: 0; padding: 0; min-width: 0; display: grid; gap: 8px; }
+    fieldset:disabled :is(button, input, textarea), input:disabled { opacity: 0.5; cursor: not-allowed; }
+    .charts { display: grid; gap: 10px; margin-bottom: 8px; }
+    h2:focus { outline: none; }
+    h2:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible { outline: 3px solid #facc15; outline-offset: 2px; }
   `];
 
   declare detail: IncidentDetailView | undefined;
@@ -76,6 +89,10 @@ export class IncidentDetail extends LitElement {
   declare mergedInto: string;
   declare error: string;
   declare districts: ReadonlyMap<string, Localized>;
+  /** Why the signed-in role may not act (the disabled actions' tooltip); '' when it may. */
+  declare denied: string;
+  /** Where the evidence charts read series; undefined: the engine this page came from. */
+  declare queries: DrillQueries | undefined;
   declare lang: Lang;
   /** Incidents ticked for a merge and alerts ticked for a split. */
   declare picked: { merge: ReadonlySet<string>; split: ReadonlySet<string> };
@@ -87,8 +104,23 @@ export class IncidentDetail extends LitElement {
     this.mergedInto = '';
     this.error = '';
     this.districts = new Map();
+    this.denied = '';
+    this.queries = undefined;
     this.lang = 'vi';
     this.picked = { merge: new Set(), split: new Set() };
+  }
+
+  /** The incident whose heading last took the focus: a live update of the same one must not take it again. */
+  private focusedId = '';
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const id = this.detail?.incident.id;
+    // The desk makes this a dialog; its name is the incident's title (an id inside the shadow root cannot label the host).
+    if (this.detail) this.setAttribute('aria-label', pick(this.detail.incident.title, this.lang) || this.detail.incident.id);
+    if (!changed.has('detail') || !id || id === this.focusedId) return;
+    this.focusedId = id;
+    // The operator opened it (Enter, double click, a merge link): reading goes on from its heading.
+    this.renderRoot.querySelector<HTMLElement>('h2')?.focus({ preventScroll: true });
   }
 
   override render() {
@@ -103,7 +135,7 @@ export class IncidentDetail extends LitElement {
     const i = d.incident;
     return html`
       <header data-severity=${i.severity}>
-        <div class="top">${severityMark(i.severity, lang)}<h2>${pick(i.title, lang) || i.id}</h2>${close}</div>
+        <div class="top">${severityMark(i.severity, lang)}<h2 tabindex="-1">${pick(i.title, lang) || i.id}</h2>${close}</div>
         <div class="meta">
           <span class="state" data-state=${i.state}>${t(`incidents.state.${i.state}`, lang)}</span>
           <span>${i.zones.map((z) => this.districts.get(z)?.[lang] ?? z).join(', ')}</span>
@@ -128,7 +160,7 @@ export class IncidentDetail extends LitElement {
   private renderActions(i: IncidentView) {
     const lang = this.lang;
     const resolved = i.state === 'resolved';
-    return html`<section class="actions">
+    return html`<section class="actions"><fieldset ?disabled=${this.denied !== ''} title=${this.denied}>
       <div class="row">
         <button type="button" class="primary act-ack" ?disabled=${i.state !== 'open'} @click=${() => this.act({ kind: 'acknowledge' })}>${t('incident.acknowledge', lang)}</button>
         <input class="assign-to" aria-label=${t('incident.assignee', lang)} placeholder=${t('incident.assignee', lang)} ?disabled=${resolved}>
@@ -142,7 +174,7 @@ export class IncidentDetail extends LitElement {
         <textarea class="resolve-note" aria-label=${t('incident.resolve.note', lang)} placeholder=${t('incident.resolve.note', lang)}></textarea>
         <button type="button" class="act-resolve" @click=${() => this.fromInput('.resolve-note', (note) => ({ kind: 'resolve', note }))}>${t('incident.resolve', lang)}</button>
       </div>`}
-    </section>`;
+    </fieldset></section>`;
   }
 
   private renderSop(i: IncidentView) {
@@ -150,7 +182,7 @@ export class IncidentDetail extends LitElement {
     return html`<section class="sop"><h3>${t('incident.sop', lang)}</h3>
       ${i.sop.length === 0 ? html`<p class="note">${t('incident.sop.none', lang)}</p>` : html`<ul>
         ${repeat(i.sop, (s) => s.id, (s) => html`<li data-step=${s.id} data-done=${s.doneAt > 0 ? 'true' : 'false'} data-overdue=${s.overdue && !s.doneAt ? 'true' : 'false'}>
-          <input type="checkbox" id=${`sop-${s.id}`} .checked=${s.doneAt > 0} ?disabled=${i.state === 'resolved'}
+          <input type="checkbox" id=${`sop-${s.id}`} .checked=${s.doneAt > 0} ?disabled=${i.state === 'resolved' || this.denied !== ''} title=${this.denied}
             @change=${(e: Event) => this.tick(e.target as HTMLInputElement, s.id)}>
           <label for=${`sop-${s.id}`}>${pick(s.title, lang)}</label>
           <span class="note">${s.owner} · ${s.doneAt
@@ -174,21 +206,27 @@ export class IncidentDetail extends LitElement {
         ${a.silenced ? html`<span class="tag">${t('incident.silenced', lang)}</span>` : nothing}
         ${a.flapping ? html`<span class="tag">${t('incident.flapping', lang)}</span>` : nothing}
       </li>`)}</ul>
-      ${open && d.alerts.length > 1 ? html`<button type="button" class="act-split" ?disabled=${split.size === 0 || split.size >= d.alerts.length}
+      ${open && d.alerts.length > 1 ? html`<button type="button" class="act-split" ?disabled=${split.size === 0 || split.size >= d.alerts.length || this.denied !== ''} title=${this.denied}
         @click=${() => this.act({ kind: 'split', alerts: [...split] }, () => this.clearPicked('split'))}>${t('incident.split', lang)}</button>` : nothing}
       ${open ? html`<h3>${t('incident.merge', lang)}</h3>
         ${this.others.length === 0 ? html`<p class="note">${t('incident.merge.none', lang)}</p>` : html`<ul class="merge">
           ${repeat(this.others, (o) => o.id, (o) => html`<li><input type="checkbox" id=${`merge-${o.id}`} .checked=${merge.has(o.id)} @change=${() => this.toggle('merge', o.id)}>
             <label for=${`merge-${o.id}`}>${severityMark(o.severity, lang)} ${pick(o.title, lang) || o.id} · ${o.id}</label></li>`)}
         </ul>
-        <button type="button" class="act-merge" ?disabled=${merge.size === 0} @click=${() => this.act({ kind: 'merge', others: [...merge] }, () => this.clearPicked('merge'))}>${t('incident.merge', lang)}</button>`}` : nothing}
+        <button type="button" class="act-merge" ?disabled=${merge.size === 0 || this.denied !== ''} title=${this.denied} @click=${() => this.act({ kind: 'merge', others: [...merge] }, () => this.clearPicked('merge'))}>${t('incident.merge', lang)}</button>`}` : nothing}
     </section>`;
   }
 
   private renderEvidence(d: IncidentDetailView) {
     const lang = this.lang;
     const values = d.alerts.flatMap((a) => Object.entries(a.values).map(([name, v]) => ({ a, name, v })));
+    const { charts, omitted } = evidenceCharts(d);
     return html`<section class="evidence"><h3>${t('incident.evidence', lang)}</h3>
+      ${charts.length === 0 ? nothing : html`<div class="charts">
+        ${repeat(charts, (c) => `${c.target.kind}|${c.target.kind === 'sensor' ? c.target.source : c.target.zone}|${c.target.type}`,
+          (c) => html`<ioc-evidence-chart .spec=${c} .queries=${this.queries} .districts=${this.districts} lang=${lang}></ioc-evidence-chart>`)}
+        ${omitted > 0 ? html`<p class="note">${t('evidence.chart.omitted', lang, { n: omitted })}</p>` : nothing}
+      </div>`}
       ${d.evidence.length === 0 ? html`<p class="note">${t('incident.evidence.none', lang)}</p>` : html`<table>
         <tbody>${repeat(d.evidence, (e) => e.eventId, (e) => html`<tr data-event-id=${e.eventId}>
           <td><time>${formatTime(e.eventTime, lang)}</time></td><td>${e.eventType}</td><td>${e.source}</td>

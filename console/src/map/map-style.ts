@@ -1,15 +1,18 @@
-// The wall map's MapLibre style: GeoJSON sources only (districts, water, live
-// sensors, the heatmap's sensors, districts with open incidents), no tiles and no
-// glyphs URL, so it draws with no internet at all; labels then use the browser's
-// local fonts, which cover Vietnamese. Severity is told by size, outline and
-// hatching as well as by color, for color-blind operators.
+// The wall map's MapLibre style: GeoJSON sources (districts, water, live sensors,
+// the heatmap's sensors, districts with open incidents), plus the engine's PMTiles
+// base map when it has one, and no glyphs URL, so it draws with no internet at
+// all; labels then use the browser's local fonts, which cover Vietnamese.
+// Severity is told by shape, size, outline and hatching as well as by color, for
+// color-blind operators.
 
 import type { FeatureCollection } from 'geojson';
 import type { ExpressionSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
 import type { Lang } from '../state/index.ts';
 import { severityColor, wall } from '../theme/index.ts';
+import { BASE_TILES_SOURCE, baseTileLayersOver, baseTileLayersUnder } from './base-tiles-style.ts';
 import type { MapLayer } from './layer-prefs.ts';
 import { sensorTypes } from './sensor-types.ts';
+import { shapeImageId } from './severity-shapes.ts';
 
 export const SENSOR_SOURCE = 'sensors';
 export const HEAT_SOURCE = 'sensor-heat';
@@ -17,13 +20,15 @@ export const INCIDENT_SOURCE = 'incident-zones';
 export const DISTRICT_SOURCE = 'districts';
 export const DISTRICT_LABEL_LAYER = 'district-labels';
 export const HEAT_LAYER = 'heatmap';
+/** Sensors above normal, drawn by shape (severity-shapes.ts) over their transparent dot. */
+export const SHAPE_LAYER = 'sensor-shapes';
 
 /** Clustering options of the sensor source; clusters end where single sensors are few enough to draw. */
 export const SENSOR_CLUSTERS = { cluster: true, clusterRadius: 42, clusterMaxZoom: 12 } as const;
 
 /** MapLibre layers behind each layer the operator can switch. */
 export const layersOf: Readonly<Record<MapLayer, readonly string[]>> = {
-  sensors: ['sensors', 'sensor-clusters', 'sensor-cluster-counts'],
+  sensors: ['sensors', SHAPE_LAYER, 'sensor-clusters', 'sensor-cluster-counts'],
   clusters: ['sensor-clusters', 'sensor-cluster-counts'],
   incidents: ['incident-fill', 'incident-hatch', 'incident-outline'],
   heatmap: [HEAT_LAYER],
@@ -35,6 +40,8 @@ export const HATCH_IMAGES = ['', 'hatch-1', 'hatch-2', 'hatch-3', 'hatch-4'] as 
 export interface BaseMapData {
   districts: FeatureCollection;
   water: FeatureCollection;
+  /** `pmtiles://…` URL of the engine's vector base map, when it has one (base-tiles.ts). */
+  tiles?: string;
 }
 
 const stale: ExpressionSpecification = ['==', ['get', 'stale'], true];
@@ -93,6 +100,7 @@ export function layerVisibility(visible: Readonly<Record<MapLayer, boolean>>): R
   for (const id of layersOf.incidents) out[id] = visibility(visible.incidents);
   out[HEAT_LAYER] = visibility(visible.heatmap);
   out.sensors = visibility(visible.sensors);
+  out[SHAPE_LAYER] = visibility(visible.sensors);
   for (const id of layersOf.clusters) out[id] = visibility(visible.sensors && visible.clusters);
   return out;
 }
@@ -101,8 +109,11 @@ function sensorLayers(): LayerSpecification[] {
   const single: ExpressionSpecification = ['!', ['has', 'point_count']];
   const cluster: ExpressionSpecification = ['has', 'point_count'];
   const allStale: ExpressionSpecification = ['==', ['get', 'staleCount'], ['get', 'point_count']];
+  const aboveNormal: ExpressionSpecification = ['>', ['get', 'sev'], 0];
   return [
     {
+      // Every single sensor has a dot, which clicks and queries find; above normal it is
+      // transparent and the shape layer draws the sensor instead.
       id: 'sensors', type: 'circle', source: SENSOR_SOURCE, filter: single,
       layout: { 'circle-sort-key': ['get', 'sev'] },
       paint: {
@@ -111,11 +122,28 @@ function sensorLayers(): LayerSpecification[] {
         'circle-radius': ['interpolate', ['linear'], ['zoom'],
           8, bySeverity('sev', 2.5, 3.5, 4, 5, 6.5),
           13, bySeverity('sev', 5, 7, 8, 10, 13)],
-        'circle-opacity': bySeverity('sev', 0.75, 0.9, 0.95, 1, 1),
+        'circle-opacity': bySeverity('sev', 0.75, 0, 0, 0, 0),
+        'circle-stroke-opacity': ['case', aboveNormal, 0, 1],
         'circle-stroke-color': ['case',
           stale, ['case', ['>', ['get', 'sev'], 0], colorBy('sev'), staleGrey],
           bySeverity('sev', wall.background, wall.background, wall.background, '#ffffff', '#ffffff')],
         'circle-stroke-width': ['case', stale, 1.5, bySeverity('sev', 0.5, 0.5, 0.5, 1, 1.5)],
+      },
+    },
+    {
+      // Shapes only for the few sensors above normal, with no collision test: cheap at 20,000 points.
+      id: SHAPE_LAYER, type: 'symbol', source: SENSOR_SOURCE, filter: ['all', single, aboveNormal],
+      layout: {
+        'icon-image': ['case', stale,
+          ['match', ['get', 'sev'], 1, shapeImageId(1, true), 2, shapeImageId(2, true), 3, shapeImageId(3, true), shapeImageId(4, true)],
+          ['match', ['get', 'sev'], 1, shapeImageId(1, false), 2, shapeImageId(2, false), 3, shapeImageId(3, false), shapeImageId(4, false)]],
+        // The icons are 20 CSS px; at city zoom a critical square is about as wide as its old dot.
+        'icon-size': ['interpolate', ['linear'], ['zoom'],
+          8, bySeverity('sev', 0.5, 0.5, 0.55, 0.65, 0.75),
+          13, bySeverity('sev', 0.8, 0.8, 0.95, 1.15, 1.4)],
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
+        'symbol-sort-key': ['get', 'sev'],
       },
     },
     {
@@ -151,18 +179,23 @@ export function wallMapStyle(base: BaseMapData, lang: Lang, visible: Readonly<Re
   const points: ExpressionSpecification = ['==', ['geometry-type'], 'Point'];
   const empty: FeatureCollection = { type: 'FeatureCollection', features: [] };
   const shown = layerVisibility(visible);
+  const tiles = base.tiles !== undefined;
   const layers: LayerSpecification[] = [
     { id: 'background', type: 'background', paint: { 'background-color': wall.background } },
+    ...(tiles ? baseTileLayersUnder() : []),
     {
       id: 'district-fill', type: 'fill', source: DISTRICT_SOURCE, filter: polygons,
       paint: { 'fill-color': ['match', ['get', 'kind'], 'urban', wall.landUrban, wall.land] },
     },
-    { id: 'lakes', type: 'fill', source: 'water', filter: polygons, paint: { 'fill-color': wall.water } },
-    {
-      id: 'rivers', type: 'line', source: 'water', filter: ['==', ['geometry-type'], 'LineString'],
-      layout: { 'line-join': 'round', 'line-cap': 'round' },
-      paint: { 'line-color': wall.water, 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 2, 12, 6] },
-    },
+    // A base map brings its own (surveyed) water; the traced GeoJSON water is the fallback.
+    ...(tiles ? baseTileLayersOver() : [
+      { id: 'lakes', type: 'fill', source: 'water', filter: polygons, paint: { 'fill-color': wall.water } },
+      {
+        id: 'rivers', type: 'line', source: 'water', filter: ['==', ['geometry-type'], 'LineString'],
+        layout: { 'line-join': 'round', 'line-cap': 'round' },
+        paint: { 'line-color': wall.water, 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 2, 12, 6] },
+      },
+    ] satisfies LayerSpecification[]),
     { id: 'incident-fill', type: 'fill', source: INCIDENT_SOURCE, paint: { 'fill-color': colorBy('inc'), 'fill-opacity': bySeverity('inc', 0, 0.12, 0.16, 0.2, 0.26) } },
     {
       id: 'incident-hatch', type: 'fill', source: INCIDENT_SOURCE,
@@ -209,6 +242,7 @@ export function wallMapStyle(base: BaseMapData, lang: Lang, visible: Readonly<Re
   return {
     version: 8,
     sources: {
+      ...(base.tiles !== undefined ? { [BASE_TILES_SOURCE]: { type: 'vector' as const, url: base.tiles } } : {}),
       [DISTRICT_SOURCE]: { type: 'geojson', data: base.districts },
       water: { type: 'geojson', data: base.water },
       [INCIDENT_SOURCE]: { type: 'geojson', data: empty, promoteId: 'id' },

@@ -12,9 +12,10 @@ import type { LayerToggleEvent, MetricChangeEvent } from './layer-control.ts';
 import { LayerPrefs, type LayerChoice } from './layer-prefs.ts';
 import { incidentZones } from './incident-zones.ts';
 import {
-  DISTRICT_LABEL_LAYER, HATCH_IMAGES, HEAT_LAYER, HEAT_SOURCE, INCIDENT_SOURCE, SENSOR_SOURCE, districtLabelField, hatchImage, heatFilter,
+  DISTRICT_LABEL_LAYER, HATCH_IMAGES, HEAT_LAYER, HEAT_SOURCE, INCIDENT_SOURCE, SENSOR_SOURCE, SHAPE_LAYER, districtLabelField, hatchImage, heatFilter,
   heatWeight, layerVisibility, wallMapStyle, type BaseMapData,
 } from './map-style.ts';
+import { parseShapeImageId, SHAPE_PIXEL_RATIO, shapeImage, shapeImageId } from './severity-shapes.ts';
 import { RenderLag } from './render-lag.ts';
 import { SensorBatch, type SensorFeature, type SensorFlush } from './sensor-features.ts';
 
@@ -130,16 +131,21 @@ export class WallMap extends LitElement {
       fadeDuration: 0,
     });
     this.map = map;
+    // Patterns and severity shapes are drawn here rather than shipped as files; shapes are
+    // also added at 'load', and this restores them if the style ever loses its images.
     map.on('styleimagemissing', (e: { id: string }) => {
+      if (map.hasImage(e.id)) return;
       const rank = (HATCH_IMAGES as readonly string[]).indexOf(e.id);
-      if (rank > 0 && !map.hasImage(e.id)) map.addImage(e.id, hatchImage(rank));
+      const shape = parseShapeImageId(e.id);
+      if (rank > 0) map.addImage(e.id, hatchImage(rank));
+      else if (shape) map.addImage(e.id, shapeImage(shape.rank, shape.stale), { pixelRatio: SHAPE_PIXEL_RATIO });
     });
     map.on('render', () => {
       if (this.loaded) this.renderLag.drawn(performance.now(), map.isSourceLoaded(SENSOR_SOURCE));
     });
     // Drill-down: a sensor or a district clicked says so; a cluster clicked opens up.
     map.on('click', (e) => {
-      const sensor = map.queryRenderedFeatures(e.point, { layers: ['sensors'] })[0];
+      const sensor = map.queryRenderedFeatures(e.point, { layers: [SHAPE_LAYER, 'sensors'] })[0];
       if (sensor) {
         const p = sensor.properties as { id: string; type: string; zone?: string };
         this.dispatchEvent(new CustomEvent('sensor-selected', { detail: { source: p.id, type: p.type, zone: p.zone ?? '' }, bubbles: true, composed: true }));
@@ -155,6 +161,14 @@ export class WallMap extends LitElement {
       if (zone) this.dispatchEvent(new CustomEvent('zone-selected', { detail: { zone }, bubbles: true, composed: true }));
     });
     map.once('load', () => {
+      // Before the first sensor arrives: an icon only added on demand (styleimagemissing) was
+      // seen to stay undrawn until the tile was laid out again.
+      for (const rank of [1, 2, 3, 4] as const) {
+        for (const stale of [false, true]) {
+          const id = shapeImageId(rank, stale);
+          if (!map.hasImage(id)) map.addImage(id, shapeImage(rank, stale), { pixelRatio: SHAPE_PIXEL_RATIO });
+        }
+      }
       this.loaded = true;
       this.showIncidents();
       this.schedule();

@@ -1,10 +1,9 @@
 // The time cursor's side of `ioc.v1.Query/SensorsAt` and `IncidentsAt` over
 // gRPC-web, decoded into the console's plain shapes. Read-only calls.
 
-import { createChannel, createClient } from 'nice-grpc-web';
 import { ioc } from '../../../protos/gen/ioc.js';
 import { QueryService } from '../../../protos/gen/services.ts';
-import { fromProto } from '../api/index.ts';
+import { engineClient, fromProto } from '../api/index.ts';
 import type { Severity } from '../state/index.ts';
 import type { FetchPast, PastIncident } from './time-travel.ts';
 
@@ -20,7 +19,7 @@ const severities: Record<number, Severity> = {
  * @example new TimeTravel(grpcWebPast(location.origin), render)
  */
 export function grpcWebPast(baseUrl: string): FetchPast {
-  const client = createClient({ sensorsAt: QueryService.sensorsAt, incidentsAt: QueryService.incidentsAt }, createChannel(baseUrl));
+  const client = engineClient({ sensorsAt: QueryService.sensorsAt, incidentsAt: QueryService.incidentsAt }, baseUrl);
   return async (at, signal) => {
     const [city, incidents] = await Promise.all([
       client.sensorsAt(ioc.v1.SensorsAtRequest.create({ at }), { signal }),
@@ -34,6 +33,21 @@ export function grpcWebPast(baseUrl: string): FetchPast {
       alerts: decoded?.kind === 'snapshot' ? decoded.alerts : [],
       incidents: incidents.incidents.flatMap((i) => pastIncident(i) ?? []),
     };
+  };
+}
+
+/** Incidents not resolved at an instant, optionally only those of some zones. */
+export type FetchIncidentsAt = (at: number, signal: AbortSignal, zones?: string[]) => Promise<PastIncident[]>;
+
+/**
+ * The incident history at an instant from the engine at `baseUrl`, for counts at the time cursor's T.
+ * @example const open = (await grpcWebIncidentsAt(location.origin)(at, signal, ['dong-da'])).length
+ */
+export function grpcWebIncidentsAt(baseUrl: string): FetchIncidentsAt {
+  const client = engineClient({ incidentsAt: QueryService.incidentsAt }, baseUrl);
+  return async (at, signal, zones = []) => {
+    const r = await client.incidentsAt(ioc.v1.IncidentsAtRequest.create({ at, zones }), { signal });
+    return r.incidents.flatMap((i) => pastIncident(i) ?? []);
   };
 }
 

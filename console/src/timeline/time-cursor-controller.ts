@@ -2,14 +2,18 @@
 // page as possible: holds the TimeTravel state and the clicked target, swaps
 // the map to the city at T and back, and renders both components. The page
 // asks it `isPast` before pushing live updates to the views, and shows
-// `alerts(live)` and `incidents()`; it never touches the live state itself.
+// `alerts(live)`, `incidents()` and the KPIs (`incidentsByZone`, `sensorCount`,
+// `city`) through it, so every figure on screen is of the same instant; it
+// never touches the live state itself.
 
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { grpcWebDrill, type DrillQueries, type DrillTarget } from '../drilldown/index.ts';
 import type { IncidentView } from '../incidents/index.ts';
 import { sensorFeature, type SensorFeature, type WallMap } from '../map/index.ts';
-import type { AlertView, Lang, Localized, SensorView } from '../state/index.ts';
-import { grpcWebPast } from './past-client.ts';
+import type { AlertView, Lang, Localized, SensorView, Severity } from '../state/index.ts';
+import type { CityMoment } from '../wall/index.ts';
+import { queriesAt, worstByZone, type CountedIncident } from './kpis-at.ts';
+import { grpcWebIncidentsAt, grpcWebPast, type FetchIncidentsAt } from './past-client.ts';
 import './time-cursor.ts';
 import { TimeTravel, type FetchPast, type PastIncident, type TimeView } from './time-travel.ts';
 
@@ -25,6 +29,7 @@ export interface TimeCursorOptions {
   /** For tests: fetch the past and the drill-down data some other way. */
   fetchPast?: FetchPast;
   queries?: DrillQueries;
+  incidentsAt?: FetchIncidentsAt;
 }
 
 export class TimeCursorController implements ReactiveController {
@@ -35,11 +40,16 @@ export class TimeCursorController implements ReactiveController {
   private now = Date.now();
   /** The last past view's incidents as queue rows, kept so the desk sees the same array until T changes. */
   private pastQueue: { view: TimeView; incidents: IncidentView[] } | undefined;
+  /** The same for the map's open incidents by district at T. */
+  private pastZones: { view: TimeView; zones: ReadonlyMap<string, Severity> } | undefined;
+  private readonly incidentsAt: FetchIncidentsAt;
 
   constructor(private readonly host: ReactiveControllerHost & HTMLElement, private readonly options: TimeCursorOptions) {
     const base = options.baseUrl ?? location.origin;
     this.travel = new TimeTravel(options.fetchPast ?? grpcWebPast(base), (v) => this.show(v));
-    this.queries = options.queries ?? grpcWebDrill(base);
+    this.incidentsAt = options.incidentsAt ?? grpcWebIncidentsAt(base);
+    // The drill-down's open-incident count at T is T's, not now's (ZoneKpis counts those open now).
+    this.queries = queriesAt(options.queries ?? grpcWebDrill(base), (at, signal) => this.incidentsAtShown(at, signal));
     host.addController(this);
   }
 
@@ -63,6 +73,28 @@ export class TimeCursorController implements ReactiveController {
     if (v.mode === 'live') return undefined;
     if (this.pastQueue?.view !== v) this.pastQueue = { view: v, incidents: v.status === 'ready' ? v.view.incidents.map(incidentRow) : [] };
     return this.pastQueue.incidents;
+  }
+
+  /** The map's open incidents by district: the live ones, or those not resolved at T (none while loading). */
+  incidentsByZone(live: ReadonlyMap<string, Severity>): ReadonlyMap<string, Severity> {
+    const v = this.travel.view;
+    if (v.mode === 'live') return live;
+    if (this.pastZones?.view !== v) this.pastZones = { view: v, zones: v.status === 'ready' ? worstByZone(v.view.incidents) : new Map() };
+    return this.pastZones.zones;
+  }
+
+  /** The sensors counted on screen: the live ones, or those heard in the hour before T ('–' until T is loaded). */
+  sensorCount(live: number): number | string {
+    const v = this.travel.view;
+    return v.mode === 'live' ? live : v.status === 'ready' ? v.view.sensors.length : '–';
+  }
+
+  /** The city the wall's KPIs describe: live, or at T. */
+  city(liveIncidents: readonly IncidentView[], liveSensors: readonly SensorView[]): CityMoment {
+    const v = this.travel.view;
+    if (v.mode === 'live') return { at: undefined, status: 'ready', incidents: liveIncidents, sensors: liveSensors };
+    if (v.status === 'ready') return { at: v.at, status: 'ready', incidents: v.view.incidents, sensors: v.view.sensors };
+    return { at: v.at, status: v.status, incidents: [], sensors: [], ...(v.status === 'error' ? { message: v.message } : {}) };
   }
 
   hostConnected(): void {
@@ -90,6 +122,13 @@ export class TimeCursorController implements ReactiveController {
     const v = this.travel.view;
     return html`<ioc-drill-panel class="drill" .target=${this.target} .queries=${this.queries} .alerts=${alerts} .districts=${districts}
       .at=${v.mode === 'past' ? v.at : undefined} lang=${lang} @drill-close=${() => { this.target = undefined; this.host.requestUpdate(); }}></ioc-drill-panel>`;
+  }
+
+  /** The incidents not resolved at `at` when that is the instant shown; undefined for any other (live) instant. */
+  private incidentsAtShown(at: number, signal: AbortSignal): Promise<readonly CountedIncident[]> | undefined {
+    const v = this.travel.view;
+    if (v.mode !== 'past' || v.at !== at) return undefined;
+    return v.status === 'ready' ? Promise.resolve(v.view.incidents) : this.incidentsAt(at, signal);
   }
 
   private show(v: TimeView): void {

@@ -8,7 +8,9 @@ import type { Map as MapLibreMap } from 'maplibre-gl';
 import { ConnectionBoard, type Connection, type ConnectionSummary } from '../api/index.ts';
 import { formatTime, initialLang, LANG_STORAGE_KEY, t } from '../i18n/index.ts';
 import type { AlertView, Lang, Localized } from '../state/index.ts';
+import type { IncidentView } from '../incidents/index.ts';
 import { newCriticals } from './announcements.ts';
+import { CriticalIncidents } from './incident-announcements.ts';
 import { nextView, Rotation } from './rotation.ts';
 import { wallOptions, withWall } from './wall-options.ts';
 import { WallSync, wallViews, type ChannelLike, type WallShared, type WallView } from './wall-sync.ts';
@@ -30,6 +32,19 @@ export interface WallControllerOptions {
   onMapRestored(): void;
   /** District names, to announce where a critical alert is. */
   districtName?(zone: string, lang: Lang): string;
+  /** False until the page has its first Watch snapshot: alerts seen before then prime the announcements instead of being read out. */
+  alertsReady?(): boolean;
+  /** The incident store (read when the page connects): incidents that become critical are announced too. */
+  incidents?(): IncidentSource;
+}
+
+/** The part of the incident store (console/src/incidents) the announcements read. */
+export interface IncidentSource {
+  /** True once a Watch snapshot has ended. */
+  readonly live: boolean;
+  incidents(): IncidentView[];
+  get(id: string): IncidentView | undefined;
+  subscribe(listener: (change: { incidents: string[]; removed: { incidentId: string }[] }) => void): () => void;
 }
 
 /** Which elements show each view in wall mode (see wall-layout.ts). */
@@ -55,7 +70,9 @@ export class WallController implements ReactiveController {
   private readonly rotation: Rotation;
   private readonly rotateMs: number;
   private readonly fresh = newCriticals<AlertView & { id: string }>();
+  private readonly criticalIncidents = new CriticalIncidents<IncidentView>();
   private lastAlerts: readonly AlertView[] | undefined;
+  private offIncidents: (() => void) | undefined;
   private context: ContextWatch | undefined;
   private offBoard: (() => void) | undefined;
   private offSync: (() => void) | undefined;
@@ -88,6 +105,11 @@ export class WallController implements ReactiveController {
     this.host.addEventListener('wall-next', this.onNext);
     this.host.addEventListener('wall-exit', this.onExit);
     window.addEventListener('keydown', this.onKey);
+    const store = this.options.incidents?.();
+    if (store) {
+      this.offIncidents = store.subscribe((change) => this.onIncidents(store, change));
+      if (store.live) this.criticalIncidents.prime(store.incidents());
+    }
     this.clock = window.setInterval(() => { if (this.enabled) this.host.requestUpdate(); }, 1000);
     this.reflect();
     if (this.enabled) this.rotation.restart();
@@ -96,6 +118,7 @@ export class WallController implements ReactiveController {
   hostDisconnected(): void {
     this.offSync?.();
     this.offBoard?.();
+    this.offIncidents?.();
     this.context?.stop();
     this.rotation.stop();
     clearInterval(this.clock);
@@ -111,7 +134,7 @@ export class WallController implements ReactiveController {
       this.sync.set({ lang: this.host.lang });
       writeStored(this.host.lang);
     }
-    if (this.host.alerts !== this.lastAlerts) {
+    if (this.host.alerts !== this.lastAlerts && (this.options.alertsReady?.() ?? true)) {
       this.lastAlerts = this.host.alerts;
       const fresh = this.fresh(this.host.alerts.map((a) => ({ ...a, id: a.fingerprint })));
       if (fresh.length) this.announce(fresh.map((a) => this.criticalText(a)).join('. '));
@@ -196,6 +219,25 @@ export class WallController implements ReactiveController {
     const lang = this.host.lang;
     const title = pick(a.title, lang) || a.rule;
     return t('a11y.critical', lang, { title, zone: this.options.districtName?.(a.zone, lang) ?? a.zone });
+  }
+
+  /** Incidents that just became critical are read out, in the page's language; the focus stays where the operator left it. */
+  private onIncidents(store: IncidentSource, change: { incidents: string[]; removed: { incidentId: string }[] }): void {
+    if (!this.criticalIncidents.primed) {
+      // The first snapshot: what is already on screen is not news.
+      if (store.live) this.criticalIncidents.prime(store.incidents());
+      return;
+    }
+    const changed = change.incidents.flatMap((id) => store.get(id) ?? []);
+    const gone = [...change.removed.map((r) => r.incidentId), ...change.incidents.filter((id) => !store.get(id))];
+    const news = this.criticalIncidents.update(changed, gone);
+    if (news.length) this.announce(news.map((n) => this.incidentText(n.incident, n.escalated)).join('. '));
+  }
+
+  private incidentText(i: IncidentView, escalated: boolean): string {
+    const lang = this.host.lang;
+    const zone = i.zones.map((z) => this.options.districtName?.(z, lang) ?? z).join(', ');
+    return t(escalated ? 'a11y.incident.escalated' : 'a11y.incident.critical', lang, { title: pick(i.title, lang) || i.id, zone });
   }
 
   private readonly onMapCreated = (e: Event) => {

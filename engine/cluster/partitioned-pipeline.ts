@@ -1,0 +1,170 @@
+// The event pipeline scaled out: this process takes part in the partition
+// plan (leases on the shared board) and runs one Pipeline — its own rule
+// runtime, consumer, checkpoint and snapshot — for each partition it owns,
+// plus the router while it holds the router slot. A partition's state moves
+// between processes through its checkpoint and snapshot: the old owner
+// commits and snapshots before it releases the lease, the new owner restores
+// them when it claims it. Same face as Pipeline, so the engine wires either.
+
+import type { LeaseBoard } from './board.ts';
+import { errorMessage } from '../errors/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Metrics } from '../metrics/index.ts';
+import type { Pipeline } from '../pipeline/index.ts';
+import type { CompiledRule } from '../rules/index.ts';
+import type { ReloadReport } from '../runtime/index.ts';
+import { PartitionOwnership, type RevokeReason } from './ownership.ts';
+import { isPartitionLocal, rulesForPartition } from './partition-rules.ts';
+import type { Router } from './router.ts';
+
+export interface PartitionedPipelineOptions {
+  board: LeaseBoard;
+  member: { id: string; host: string; pid: number; startedAt: number };
+  partitions: number;
+  leaseMs: number;
+  roundMs: number;
+  rules: readonly CompiledRule[];
+  /** A pipeline for one partition, running these rules. */
+  pipelineFor(partition: number, rules: readonly CompiledRule[]): Pipeline;
+  /** The router, made when this process takes the router slot. */
+  router(): Router;
+  drainMs: number;
+  metrics: Metrics;
+  log: Logger;
+}
+
+export class PartitionedPipeline {
+  private readonly pipelines = new Map<number, Pipeline>();
+  private router: Router | undefined;
+  private watchdogTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly ownership: PartitionOwnership;
+  private rules: readonly CompiledRule[];
+  private stopped: Promise<void>;
+  private resolveStopped!: () => void;
+  failure: Error | undefined;
+
+  constructor(private readonly o: PartitionedPipelineOptions) {
+    this.rules = o.rules;
+    this.stopped = new Promise((r) => (this.resolveStopped = r));
+    // Slots 0…P-1 are partitions; slot P is the router, placed by the same plan.
+    this.ownership = new PartitionOwnership({
+      board: o.board,
+      member: o.member,
+      partitions: o.partitions + 1,
+      leaseMs: o.leaseMs,
+      handlers: { assigned: (slot) => this.assigned(slot), revoked: (slot, why) => this.revoked(slot, why) },
+      trace: (step) => o.log.debug({ step }, 'ownership round'),
+    });
+    this.warnAboutRules(o.rules);
+  }
+
+  private get routerSlot(): number {
+    return this.o.partitions;
+  }
+
+  /**
+   * Stops what this process no longer validly holds, between rounds: a round
+   * can be slow (a hand-over draining), and a partition whose lease ran out
+   * meanwhile may be running elsewhere already.
+   */
+  private watchdog(): void {
+    const owned = new Set(this.ownership.owned());
+    for (const p of [...this.pipelines.keys()]) if (!owned.has(p)) void this.revoked(p, 'lost');
+    if (this.router && !owned.has(this.routerSlot)) void this.revoked(this.routerSlot, 'lost');
+  }
+
+  /** Joins the plan; partitions start as their leases are won. */
+  async start(): Promise<void> {
+    this.watchdogTimer = setInterval(() => this.watchdog(), Math.max(100, Math.floor(this.o.roundMs / 2)));
+    this.o.log.info({ member: this.o.member.id, partitions: this.o.partitions, leaseMs: this.o.leaseMs }, 'joining the partition plan');
+    this.ownership.start(
+      this.o.roundMs,
+      (r) => {
+        if (r.assigned.length + r.revoked.length + r.lost.length > 0) {
+          this.o.log.info({ assigned: r.assigned, revoked: r.revoked, lost: r.lost, waiting: r.waiting, owned: this.ownership.owned() }, 'partition ownership changed');
+        }
+      },
+      (err) => this.o.log.warn({ err: errorMessage(err) }, 'partition ownership round failed; retrying'),
+    );
+  }
+
+  private async assigned(slot: number): Promise<void> {
+    this.o.metrics.partitionChanges.labels('assigned').inc();
+    if (slot === this.routerSlot) {
+      this.router = this.o.router();
+      await this.router.start();
+      return;
+    }
+    const pipeline = this.o.pipelineFor(slot, rulesForPartition(this.rules, slot, this.o.partitions));
+    await pipeline.start();
+    this.pipelines.set(slot, pipeline);
+    this.o.metrics.partitionsOwned.set(this.pipelines.size);
+    void pipeline.whenStopped().then(() => {
+      if (pipeline.failure && this.pipelines.get(slot) === pipeline) this.fail(pipeline.failure);
+    });
+  }
+
+  /** Stops a slot's work; a second call for the same slot (watchdog, then round) finds nothing to do. */
+  private async revoked(slot: number, why: RevokeReason): Promise<void> {
+    // A lost lease may be someone else's already: stop at once and save nothing more.
+    const drainMs = why === 'lost' ? 0 : this.o.drainMs;
+    if (slot === this.routerSlot) {
+      const router = this.router;
+      if (!router) return;
+      this.router = undefined;
+      this.o.metrics.partitionChanges.labels(why).inc();
+      await router.stop(drainMs);
+      return;
+    }
+    const pipeline = this.pipelines.get(slot);
+    if (!pipeline) return;
+    this.o.metrics.partitionChanges.labels(why).inc();
+    this.pipelines.delete(slot);
+    this.o.metrics.partitionsOwned.set(this.pipelines.size);
+    this.o.metrics.partitionLag.remove(String(slot));
+    await pipeline.stop(drainMs, { finalSnapshot: why !== 'lost' });
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.o.log.error({ err: errorMessage(err) }, 'a partition pipeline failed');
+    this.resolveStopped();
+  }
+
+  /** Puts new rules in force in every owned partition (and in those claimed later). */
+  async reload(rules: readonly CompiledRule[]): Promise<ReloadReport> {
+    this.rules = rules;
+    this.warnAboutRules(rules);
+    const reports = await Promise.all([...this.pipelines].map(([p, pipeline]) => pipeline.reload(rulesForPartition(rules, p, this.o.partitions))));
+    // Every partition runs the same rules: the first report says what changed.
+    return reports[0] ?? { kept: [], restarted: [], added: rules.map((r) => r.id), removed: [] };
+  }
+
+  /** Partitions owned now (the router slot not included). */
+  owned(): number[] {
+    return [...this.pipelines.keys()].sort((a, b) => a - b);
+  }
+
+  get routing(): boolean {
+    return this.router !== undefined;
+  }
+
+  /** Leaves the plan: each partition commits, snapshots and is released, so the others take it at once. */
+  async stop(): Promise<void> {
+    if (this.watchdogTimer) clearInterval(this.watchdogTimer);
+    await this.ownership.stop();
+    this.resolveStopped();
+  }
+
+  whenStopped(): Promise<void> {
+    return this.stopped;
+  }
+
+  private warnAboutRules(rules: readonly CompiledRule[]): void {
+    const spanning = rules.filter((r) => r.enabled && !isPartitionLocal(r)).map((r) => r.id);
+    if (spanning.length > 0) {
+      this.o.log.warn({ rules: spanning }, 'these rules group by something other than zone or source: with partitions each partition computes them over its own events only');
+    }
+  }
+}
