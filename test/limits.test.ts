@@ -239,3 +239,33 @@ describe('unary deadlines', () => {
     expect(engine.readiness().ready).toBe(true);
   });
 });
+
+describe('connection limits', () => {
+  it('refuses HTTP connections past limits.maxConnections at once, and serves again when one closes', async () => {
+    const capped = await startTestEngine(stack, { IOC_LIMITS_MAX_CONNECTIONS: '3', IOC_HTTP_PORT: '0', IOC_GRPC_PORT: '0' });
+    const { connect } = await import('node:net');
+    const open = () => new Promise<import('node:net').Socket>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port: capped.httpPort }, () => resolve(s));
+      s.on('error', reject);
+    });
+    /** One request on a fresh connection: the status, or 'refused' when the server closed it unanswered. */
+    const probe = () => new Promise<number | 'refused'>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port: capped.httpPort }, () => s.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      let data = '';
+      s.on('data', (d) => (data += d.toString()));
+      s.on('close', () => resolve(/^HTTP\/1\.1 (\d+)/.exec(data) ? Number(/^HTTP\/1\.1 (\d+)/.exec(data)![1]) : 'refused'));
+      s.on('error', () => undefined);
+    });
+    try {
+      expect(await probe()).toBe(200);
+      const held = [await open(), await open(), await open()];
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await probe()).toBe('refused');
+      held[0]!.destroy();
+      await waitUntil(async () => (await probe()) === 200, 10_000, () => 'a connection freed');
+      for (const s of held) s.destroy();
+    } finally {
+      await capped.stop(500);
+    }
+  });
+});

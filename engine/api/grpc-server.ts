@@ -25,6 +25,8 @@ export interface GrpcServerOptions {
   maxReceiveBytes?: number;
   /** Longest a unary call may run (limits.callTimeoutMs); absent: only the client's deadline. */
   callTimeoutMs?: number;
+  /** Concurrent calls per connection (limits.maxStreamsPerConnection); default grpc-js's. */
+  maxConcurrentStreams?: number;
 }
 
 /** setTimeout's limit; a longer deadline behaves as this one (about 24.8 days). */
@@ -167,6 +169,7 @@ export async function startGrpcServer(o: GrpcServerOptions): Promise<{ port: num
   const server = new grpc.Server({
     'grpc.max_receive_message_length': o.maxReceiveBytes ?? 4 * 1024 * 1024,
     'grpc.keepalive_permit_without_calls': 1,
+    ...(o.maxConcurrentStreams ? { 'grpc.max_concurrent_streams': o.maxConcurrentStreams } : {}),
   });
   for (const methods of Object.values(allServices)) {
     const definition = methods as unknown as grpc.ServiceDefinition;

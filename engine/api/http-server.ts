@@ -38,7 +38,7 @@ export interface HttpServerOptions {
   /** Checks the caller of /metrics against the role table (engine/auth httpRoles); absent: open. */
   authenticate?: Authenticate;
   /** Largest gRPC-web request message and longest unary call (limits.maxMessageBytes, limits.callTimeoutMs). */
-  limits?: Pick<ApiLimits, 'maxMessageBytes' | 'callTimeoutMs'>;
+  limits?: Pick<ApiLimits, 'maxMessageBytes' | 'callTimeoutMs'> & Partial<Pick<ApiLimits, 'maxConnections'>>;
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
@@ -100,6 +100,8 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ port: num
   };
   const server: Server = o.tls ? createTlsServer({ cert: o.tls.cert, key: o.tls.key }, listener) : createServer(listener);
   server.keepAliveTimeout = 65_000;
+  // Past this, new connections are closed at once (node:http); each open gRPC-web stream holds one.
+  if (o.limits?.maxConnections) server.maxConnections = o.limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());

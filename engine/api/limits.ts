@@ -25,6 +25,10 @@ export interface ApiLimits {
   maxMessageBytes: number;
   /** Longest a unary call may run, whatever the client's own deadline. */
   callTimeoutMs: number;
+  /** Open connections to the HTTP port at most. */
+  maxConnections: number;
+  /** Concurrent calls on one native gRPC (HTTP/2) connection at most. */
+  maxStreamsPerConnection: number;
 }
 
 /** Over a limit that waiting lifts: carries the wait, sent as the `retry-after-ms` trailer. */
@@ -65,7 +69,7 @@ export function parsePerPrincipal(text: string): Map<string, IngestRate> {
 }
 
 /** The API limits of a configuration; ConfigError names the key at fault. */
-export function apiLimits(config: Pick<Config, 'limits.ingestEventsPerSecond' | 'limits.ingestBurst' | 'limits.ingestPerPrincipal' | 'limits.ingestMaxPrincipals' | 'limits.maxBatchEvents' | 'limits.maxMessageBytes' | 'limits.callTimeoutMs'>): ApiLimits {
+export function apiLimits(config: Pick<Config, 'limits.ingestEventsPerSecond' | 'limits.ingestBurst' | 'limits.ingestPerPrincipal' | 'limits.ingestMaxPrincipals' | 'limits.maxBatchEvents' | 'limits.maxMessageBytes' | 'limits.callTimeoutMs' | 'limits.maxConnections' | 'limits.maxStreamsPerConnection'>): ApiLimits {
   return {
     ingest: { eventsPerSecond: config['limits.ingestEventsPerSecond'], burst: config['limits.ingestBurst'] },
     perPrincipal: parsePerPrincipal(config['limits.ingestPerPrincipal']),
@@ -73,6 +77,8 @@ export function apiLimits(config: Pick<Config, 'limits.ingestEventsPerSecond' | 
     maxBatchEvents: config['limits.maxBatchEvents'],
     maxMessageBytes: config['limits.maxMessageBytes'],
     callTimeoutMs: config['limits.callTimeoutMs'],
+    maxConnections: config['limits.maxConnections'],
+    maxStreamsPerConnection: config['limits.maxStreamsPerConnection'],
   };
 }
 

@@ -293,7 +293,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       };
       return { ready: Object.values(checks).every((c) => c.ok), checks };
     };
-    const grpcServer = await startGrpcServer({ handlers, host: config['grpc.host'], port: config['grpc.port'], log: log.child({ sub: 'grpc' }), metrics, maxReceiveBytes: limits.maxMessageBytes, callTimeoutMs: limits.callTimeoutMs, ...(tls ? { tls } : {}) });
+    const grpcServer = await startGrpcServer({ handlers, host: config['grpc.host'], port: config['grpc.port'], log: log.child({ sub: 'grpc' }), metrics, maxReceiveBytes: limits.maxMessageBytes, callTimeoutMs: limits.callTimeoutMs, maxConcurrentStreams: limits.maxStreamsPerConnection, ...(tls ? { tls } : {}) });
     starting = undefined;
 
     // Retention drops expired day (and month) partitions; the embedded store keeps its own bounds.

@@ -83,6 +83,8 @@ export const configKeys = {
   'limits.ingestMaxPrincipals': { kind: 'int', default: 10_000, min: 1, doc: 'Ingest buckets kept in memory at most; idle (refilled) ones are forgotten first, then the least recently used.' },
   'limits.maxBatchEvents': { kind: 'int', default: 1000, min: 1, doc: 'Most events in one ioc.v1.EventBatch; a larger batch ends the call with RESOURCE_EXHAUSTED.' },
   'limits.maxMessageBytes': { kind: 'int', default: 4_194_304, min: 1024, doc: 'Largest request message on native gRPC and gRPC-web (and largest body of a gRPC-web unary or server-streaming call); larger ones end the call with RESOURCE_EXHAUSTED.' },
+  'limits.maxConnections': { kind: 'int', default: 2000, min: 1, doc: 'Most open connections to the HTTP port (console, gRPC-web, metrics); more are refused at once. Each gRPC-web stream holds one.' },
+  'limits.maxStreamsPerConnection': { kind: 'int', default: 100, min: 1, doc: 'Most concurrent calls (streams) on one native gRPC connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); a client that wants more opens another connection, and limits.maxConnections does not cover those: cap native gRPC connections at the load balancer.' },
   'limits.callTimeoutMs': { kind: 'int', default: 30_000, min: 1, doc: 'Longest a unary call may run on either transport; past it the call ends with DEADLINE_EXCEEDED. A shorter `grpc-timeout` from the client wins. Streaming calls (Watch, Subscribe, Publish, Backtest) are bounded by their buffers and rates instead.' },
   'http.host': { kind: 'string', default: '0.0.0.0', doc: 'Address of the HTTP server (console, gRPC-web, health, metrics).' },
   'http.port': { kind: 'int', default: 8080, min: 0, max: 65_535, doc: 'Port of the HTTP server.' },

@@ -38,6 +38,8 @@ export interface IncidentServiceOptions {
   now?: () => number;
   log: Logger;
   metrics?: Pick<Metrics, 'incidents' | 'incidentChanges' | 'incidentConflicts'>;
+  /** Alert changes read ahead of being applied before reading pauses (default MAX_PENDING_ALERTS). */
+  maxPendingAlerts?: number;
 }
 
 const CURSOR_KEY = 'cursor';
@@ -52,6 +54,12 @@ const ALERT_COALESCE_MS = 200;
 const HISTORY_INLINE_MS = 2000;
 /** History rows kept for retry while ClickHouse is away; past this the oldest are dropped (and logged). */
 const MAX_HISTORY_BACKLOG = 100_000;
+/**
+ * Alert changes read but not yet applied. While NATS KV is slow, reading
+ * stops here and resumes from the persisted position once they are applied:
+ * the stream keeps them, memory need not.
+ */
+export const MAX_PENDING_ALERTS = 20_000;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -69,6 +77,11 @@ export class IncidentService implements IncidentsApi {
   private cursor = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly pendingAlerts: { alert: Alert; seq: number }[] = [];
+  /** Ends the current read of the alerts stream (to pause it at MAX_PENDING_ALERTS). */
+  private readPause: AbortController | undefined;
+  private paused = false;
+  /** Times reading paused because alert changes piled up (for tests and logs). */
+  readPauses = 0;
   private flushScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly updates$ = new Subject<IncidentUpdate>();
@@ -187,19 +200,36 @@ export class IncidentService implements IncidentsApi {
 
   private async readLoop(): Promise<void> {
     while (!this.abort.signal.aborted) {
+      this.readPause = new AbortController();
       try {
-        await this.opts.bus.readAlerts(this.cursor, (alert, seq) => this.onAlert(alert, seq), this.abort.signal);
+        await this.opts.bus.readAlerts(this.cursor, (alert, seq) => this.onAlert(alert, seq), AbortSignal.any([this.abort.signal, this.readPause.signal]));
       } catch (err) {
         if (this.abort.signal.aborted) return;
         this.log.warn({ err: errorMessage(err) }, 'reading alerts failed; retrying');
       }
       if (this.abort.signal.aborted) return;
+      if (this.paused) {
+        // Everything read is applied and persisted first; then reading resumes after it.
+        await this.settled();
+        this.paused = false;
+        this.log.info({ cursor: this.cursor }, 'alert changes applied; reading the alerts stream again');
+        continue;
+      }
       await new Promise((r) => setTimeout(r, 1000));
       await this.settled();
     }
   }
 
   private onAlert(alert: Alert, seq: number): void {
+    if (this.paused) return; // read again from the cursor after the pause
+    // Only the NATS stream can be re-read from a position; the embedded bus keeps everything in memory anyway.
+    if (this.pendingAlerts.length >= (this.opts.maxPendingAlerts ?? MAX_PENDING_ALERTS) && this.opts.bus.kind === 'nats') {
+      this.paused = true;
+      this.readPauses++;
+      this.log.warn({ pending: this.pendingAlerts.length, cursor: this.cursor }, 'alert changes are arriving faster than incident state can be saved: pausing the alerts stream');
+      this.readPause?.abort();
+      return;
+    }
     this.pendingAlerts.push({ alert, seq });
     if (this.flushScheduled) return;
     this.flushScheduled = true;

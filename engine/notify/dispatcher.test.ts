@@ -74,6 +74,24 @@ describe('NotificationDispatcher, webhook', () => {
     expect(await outbox.pending()).toEqual([]);
   });
 
+  it('keeps at most maxQueuePerReceiver waiting for a receiver that is down, dropping the oldest with a reason', async () => {
+    const r = await receiver({ down: true });
+    const { d, attempts, outbox } = await dispatcher([webhook('hook', r)], { maxQueuePerReceiver: 3 });
+    const reqs = [1, 2, 3, 4, 5, 6].map(() => request({ receiver: 'hook' }));
+    await d.enqueue(reqs);
+    // Six for a queue of three: the three oldest dropped, each recorded with the reason.
+    const dropped = attempts.filter((a) => a.detail.startsWith('dropped:')).map((a) => a.notificationId);
+    expect(dropped).toEqual([reqs[0]!.id, reqs[1]!.id, reqs[2]!.id]);
+    expect(attempts.find((a) => a.detail.startsWith('dropped:'))!.detail).toContain('more than 3 notifications waiting');
+    await waitFor(async () => (await outbox.pending()).length === 3, 'three left in the outbox');
+    // The receiver is down: the oldest kept one is tried and retried; once it is up, the three kept arrive in order.
+    await waitFor(() => attempts.some((a) => !a.ok && a.notificationId === reqs[3]!.id && !a.detail.startsWith('dropped')), 'the head was attempted');
+    await r.up();
+    await waitFor(() => r.requests.length >= 3, 'three requests');
+    await d.idle();
+    expect(r.requests.map((q) => q.headers['idempotency-key'])).toEqual([reqs[3]!.id, reqs[4]!.id, reqs[5]!.id]);
+  });
+
   it('retries 503 until a 200, and drops a 400 after one attempt with an error naming status and receiver', async () => {
     const r = await receiver();
     const answers = new Map<string, number[]>();

@@ -31,7 +31,17 @@ export interface DispatcherOptions {
   log: Logger;
   /** Where `secretEnv` is read (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Notifications waiting for one receiver at most (default MAX_QUEUE_PER_RECEIVER); past it the oldest waiting one is dropped. */
+  maxQueuePerReceiver?: number;
 }
+
+/**
+ * A receiver that stays down through a long storm gathers notifications
+ * (about one per incident change). Past this many waiting, the oldest is
+ * dropped — recorded as a failed delivery and logged — so memory and the
+ * outbox stay bounded; the incident itself keeps every change.
+ */
+export const MAX_QUEUE_PER_RECEIVER = 10_000;
 
 interface Queue {
   receiver: ReceiverConfig;
@@ -41,6 +51,8 @@ interface Queue {
   ids: Set<string>;
   timer: ReturnType<typeof setTimeout> | undefined;
   inflight: Promise<void> | undefined;
+  /** The notification being attempted now, if any (never the one dropped at the bound). */
+  current?: PendingNotification | undefined;
 }
 
 /**
@@ -58,6 +70,7 @@ export class NotificationDispatcher {
   private readonly backoff: Backoff;
   private readonly onAttempt: ((a: DeliveryAttempt) => void) | undefined;
   private readonly log: Logger;
+  private readonly maxQueue: number;
   private running = false;
   /** Aborted by stop(): cuts short the waits between retries of an outbox write. */
   private stopping = new AbortController();
@@ -67,6 +80,7 @@ export class NotificationDispatcher {
 
   /** Reads each webhook's secret from the environment; throws ConfigError when one is missing or a name repeats. */
   constructor(opts: DispatcherOptions) {
+    this.maxQueue = opts.maxQueuePerReceiver ?? MAX_QUEUE_PER_RECEIVER;
     this.outbox = opts.outbox;
     this.publish = opts.publish;
     this.fetchFn = opts.fetch ?? fetch;
@@ -208,6 +222,21 @@ export class NotificationDispatcher {
     let i = q.items.length;
     while (i > 0 && byCreatedAt(q.items[i - 1]!, p) > 0) i--;
     q.items.splice(i, 0, p);
+    const max = this.maxQueue;
+    // The oldest that is not being attempted right now goes.
+    while (q.items.length > max) {
+      const victim = q.items[0] === q.current ? 1 : 0;
+      this.dropOldest(q, q.items.splice(victim, 1)[0]!, max);
+    }
+  }
+
+  private dropOldest(q: Queue, p: PendingNotification, max: number): void {
+    const req = p.request;
+    q.ids.delete(req.id);
+    const detail = `dropped: receiver ${req.receiver} has more than ${max} notifications waiting; the oldest go first`;
+    this.log.error({ notification: req.id, receiver: req.receiver, incident: req.incidentId, attempts: p.attempts }, `notification ${detail}`);
+    this.report({ notificationId: req.id, receiver: req.receiver, incidentId: req.incidentId, attempt: p.attempts + 1, at: this.now(), ok: false, detail });
+    void this.outbox.delivered(req.id, 'dropped').catch((err) => this.log.warn({ err: errorMessage(err), notification: req.id }, 'could not drop it from the outbox'));
   }
 
   private async dropUnknown(req: NotificationRequest, attempt: number, stored: boolean): Promise<void> {
@@ -233,8 +262,10 @@ export class NotificationDispatcher {
       }, wait);
       return;
     }
+    q.current = head;
     q.inflight = this.attempt(q, head).finally(() => {
       q.inflight = undefined;
+      q.current = undefined;
       this.pump(q);
       this.settle();
     });
@@ -256,7 +287,8 @@ export class NotificationDispatcher {
     }
     if (outcome.kind === 'rejected') this.log.error(fields, `notification dropped: receiver ${req.receiver} refused it (${outcome.detail})`);
     else this.log.debug(fields, 'notification delivered');
-    q.items.splice(q.items.indexOf(p), 1);
+    const index = q.items.indexOf(p);
+    if (index >= 0) q.items.splice(index, 1);
     q.ids.delete(req.id);
     // The queue waits for the record (it is in flight until then): the next notification would fail on the same outbox anyway.
     await this.recordDone(req.id, outcome.kind === 'delivered' ? 'delivered' : 'dropped', fields);
