@@ -15,7 +15,7 @@ import { createStaticHandler } from '../engine/api/static-files.ts';
 import { UnavailableError } from '../engine/errors/index.ts';
 import { ioc } from '../protos/gen/ioc.js';
 import { allServices, ConsoleService, IncidentsService } from '../protos/gen/services.ts';
-import { buildConsole, launchBrowser, recordRequests, type RequestLog } from './harness/browser.ts';
+import { buildConsole, launchBrowser, signInOffHandlers, recordRequests, type RequestLog } from './harness/browser.ts';
 
 const { Severity, AlertState } = ioc.v1;
 
@@ -84,6 +84,8 @@ const handlers: HandlerTable = new Map([
       yield* pushes.drain(ctx.signal);
     },
   }],
+  // Sign-in off, as in the demo: the console asks who it is before it starts its feeds.
+  ...signInOffHandlers(),
   // No incidents in this scripted city: an empty snapshot, then quiet until the page goes.
   [IncidentsService.watch.path, {
     kind: 'serverStream' as const,

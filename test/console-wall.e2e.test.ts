@@ -17,7 +17,7 @@ import type { CallContext, HandlerTable } from '../engine/api/handlers.ts';
 import { createStaticHandler } from '../engine/api/static-files.ts';
 import { ioc } from '../protos/gen/ioc.js';
 import { allServices, ConsoleService, IncidentsService } from '../protos/gen/services.ts';
-import { buildConsole, launchBrowser } from './harness/browser.ts';
+import { buildConsole, launchBrowser, signInOffHandlers } from './harness/browser.ts';
 
 const { Severity, AlertState } = ioc.v1;
 
@@ -38,6 +38,8 @@ const streams = new Set<(u: ioc.v1.IConsoleUpdate) => void>();
 let seq = 1;
 
 const handlers: HandlerTable = new Map([
+  // Sign-in off, as in the demo: the console asks who it is before it starts its feeds.
+  ...signInOffHandlers(),
   [ConsoleService.watch.path, {
     kind: 'serverStream' as const,
     handle: async function* watch(_request: unknown, ctx: CallContext) {

@@ -276,8 +276,12 @@ export class IncidentService implements IncidentsApi {
   private async persist(e: Effects, cursorBefore: number): Promise<void> {
     const nothing = e.incidents.size === 0 && e.alerts.size === 0 && e.silences.size === 0 && e.removed.size === 0 && e.notifications.length === 0;
     if (nothing && this.cursor === cursorBefore) return;
-    await this.writeHistory(e.incidentRows, e.alertRows);
+    // A 'notified' row is history only once its notifications are in the outbox: a crash in
+    // between must not leave the audit saying a message went out that the restart decides differently.
+    const notified = e.incidentRows.filter((r) => r.kind === 'notified');
+    await this.writeHistory(notified.length > 0 ? e.incidentRows.filter((r) => r.kind !== 'notified') : e.incidentRows, e.alertRows);
     if (e.notifications.length > 0) await this.opts.notifications.enqueue(e.notifications);
+    if (notified.length > 0) await this.writeHistory(notified, []);
     try {
       const writes: Promise<void>[] = [];
       for (const id of e.incidents) {

@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { guardHandlers } from '../../engine/api/authorize.ts';
+import type { MethodHandler } from '../../engine/api/handlers.ts';
+import { sessionHandlers } from '../../engine/api/session.ts';
+import { createAuthenticator } from '../../engine/auth/index.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -64,4 +68,13 @@ export function recordRequests(page: Page): RequestLog {
     if (/^https?:/.test(url)) urls.push(url);
   });
   return { urls, offMachine: () => urls.filter((u) => !LOCAL_HOSTS.has(new URL(u).hostname)) };
+}
+
+/**
+ * Session/WhoAmI with sign-in off, as the demo serves it, for tests that script
+ * their own gRPC-web server: the console asks who it is before starting its feeds.
+ * @example const handlers = new Map([...scriptedHandlers, ...signInOffHandlers()]);
+ */
+export function signInOffHandlers(): [string, MethodHandler][] {
+  return [...guardHandlers(new Map(sessionHandlers({ requiresSignIn: false })), createAuthenticator({ required: false, accounts: [] }))];
 }
