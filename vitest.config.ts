@@ -1,13 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests beside the code, and tests in test/ that start
-// real servers (nats-server, clickhouse-server, Chromium) and so run one file at a time.
+// Three projects: fast unit tests beside the code; tests in test/ that start
+// real servers (nats-server, clickhouse-server, Chromium) and so run one file at
+// a time; and the fault suite, which runs after both, alone on the machine.
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
+          // Groups run in order (0, then 1); a project without a group would run beside all of them.
+          sequence: { groupOrder: 0 },
           include: ['engine/**/*.test.ts', 'console/src/**/*.test.ts'],
           environment: 'node',
         },
@@ -15,6 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 0 },
           include: ['test/**/*.test.ts'],
           exclude: ['test/fault/**', '**/node_modules/**'],
           environment: 'node',

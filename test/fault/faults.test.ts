@@ -2,7 +2,9 @@
 // is SIGKILLed three times, nats-server is restarted, clickhouse-server is
 // SIGKILLed and restarted, and the webhook receiver hangs for a while. Then:
 // ClickHouse holds exactly the accepted events, no alert change and no
-// notification is duplicated, the alerts are those the rules give on the
+// notification is duplicated (a notification answered just before a SIGKILL,
+// whose delivery the killed engine had not yet recorded, is sent again with
+// the same Idempotency-Key: counted and printed apart, as decision 0500 says), the alerts are those the rules give on the
 // accepted events (windowed ones with the same aggregates, so window state
 // survived the kills), and every decided notification arrived.
 // Everything real: nats-server, clickhouse-server, the engine, HTTP.
@@ -147,7 +149,10 @@ it('keeps events, alerts, window state and notifications exact through engine ki
   };
   let engine = await spawn();
   const survived = { engineKills: 0, natsRestarts: 0, clickhouseRestarts: 0 };
+  /** Wall times of the engine SIGKILLs, to tell a re-send after a kill from a duplicate. */
+  const killedAt: number[] = [];
   const killEngine = async () => {
+    killedAt.push(Date.now());
     engine.kill('SIGKILL');
     await new Promise((r) => engine.once('exit', r));
     logs.push(engine.logs());
@@ -288,7 +293,7 @@ it('keeps events, alerts, window state and notifications exact through engine ki
   // --- notifications --------------------------------------------------------
   const decided = await outbox();
   const delivered = receiver.delivered();
-  const duplicated = receiver.duplicated();
+  const { duplicated, resentAfterKill } = receiver.duplicated(killedAt);
   const undelivered = decided.filter((d) => !delivered.has(d.id)).map((d) => `${d.id} (${d.state})`);
   const decidedIds = new Set(decided.map((d) => d.id));
   const undecided = [...delivered].filter((k) => !decidedIds.has(k));
@@ -306,7 +311,7 @@ it('keeps events, alerts, window state and notifications exact through engine ki
     ...timeline.map((t) => `  ${t}`),
     `  events accepted ${accepted}, stored ${stored} (distinct ${distinct}, physical rows ${counts!.raw}), duplicates ${stored - distinct}, missing ${missing.length}${missing.length ? ` e.g. ${missing.slice(0, 5).join(', ')}` : ''}, extra ${extra.length}${extra.length ? ` e.g. ${extra.slice(0, 5).join(', ')}` : ''}`,
     `  alerts expected ${expected.length} vs seen ${seen.length} on IOC_ALERTS (${onStream.length} messages, ${streamIdDups} repeated message ids, ${streamChangeDups} changes seen twice) and ${storedAlerts.length} in ClickHouse (${alertRows!.n} physical rows before FINAL); windowed ${windowedExpected} expected vs ${windowedSeen} seen`,
-    `  notifications decided ${decided.length} vs delivered ${delivered.size} vs duplicated ${duplicated.length} (${receiver.hung()} requests hung unanswered and were retried; history rows 'notified' ${history.length}, delivered without a history row ${arrivedWithoutHistory}; deliveries recorded in the outbox only after NATS came back ${recordRetried})`,
+    `  notifications decided ${decided.length} vs delivered ${delivered.size} vs duplicated ${duplicated.length}, re-sent after a kill between the receiver's 200 and its record ${resentAfterKill.length} (${receiver.hung()} requests hung unanswered and were retried; history rows 'notified' ${history.length}, delivered without a history row ${arrivedWithoutHistory}; deliveries recorded in the outbox only after NATS came back ${recordRetried})`,
     `  survived: engine kills ${survived.engineKills}, NATS restarts ${survived.natsRestarts}, ClickHouse restarts ${survived.clickhouseRestarts}`,
     ...restores.map((r, i) => `  restart ${i + 1}: checkpoint ${r.checkpoint}, restored the snapshot at ${r.snapshot}, replayed ${r.replay} events`),
   ].join('\n'));

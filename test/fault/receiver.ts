@@ -13,6 +13,8 @@ export interface Received {
   incidentId: string;
   /** Answered 200 (delivered); false while held, and for good when hung. */
   answered: boolean;
+  /** Wall time the request arrived. */
+  at: number;
 }
 
 export class HangingReceiver {
@@ -30,7 +32,7 @@ export class HangingReceiver {
       req.on('end', () => {
         this.lastRequestAt = Date.now();
         const p = JSON.parse(body) as { reason: string; incidentId: string };
-        const r: Received = { key: String(req.headers['idempotency-key']), reason: p.reason, incidentId: p.incidentId, answered: false };
+        const r: Received = { key: String(req.headers['idempotency-key']), reason: p.reason, incidentId: p.incidentId, answered: false, at: Date.now() };
         this.got.push(r);
         const answer = () => {
           // The engine gave up waiting (or was killed): an answer now would reach nobody.
@@ -77,11 +79,28 @@ export class HangingReceiver {
     return new Set(this.got.filter((g) => g.answered).map((g) => g.key));
   }
 
-  /** Keys answered 200 more than once: notifications the receiver got twice. */
-  duplicated(): string[] {
-    const seen = new Map<string, number>();
-    for (const g of this.got) if (g.answered) seen.set(g.key, (seen.get(g.key) ?? 0) + 1);
-    return [...seen].filter(([, n]) => n > 1).map(([k]) => k);
+  /**
+   * Keys answered 200 more than once. `resentAfterKill` tells those sent again
+   * because the engine was killed between the receiver's 200 and recording it
+   * (at-least-once, decision 0500: receivers de-duplicate on Idempotency-Key)
+   * from real duplicates, which have no kill between the two deliveries.
+   */
+  duplicated(killedAt: readonly number[] = []): { duplicated: string[]; resentAfterKill: string[] } {
+    const firsts = new Map<string, number>();
+    const duplicated: string[] = [];
+    const resentAfterKill: string[] = [];
+    for (const g of this.got) {
+      if (!g.answered) continue;
+      const first = firsts.get(g.key);
+      if (first === undefined) {
+        firsts.set(g.key, g.at);
+        continue;
+      }
+      // The record follows the 200 within milliseconds; a kill more than 2 s after the first delivery is no excuse.
+      if (killedAt.some((t) => t >= first && t - first <= 2000 && t <= g.at)) resentAfterKill.push(g.key);
+      else duplicated.push(g.key);
+    }
+    return { duplicated, resentAfterKill };
   }
 
   async close(): Promise<void> {
