@@ -2,14 +2,15 @@ import { defineConfig } from 'vitest/config';
 
 // Three projects: fast unit tests beside the code; tests in test/ that start
 // real servers (nats-server, clickhouse-server, Chromium) and so run one file at
-// a time; and the fault suite, which runs after both, alone on the machine.
+// a time; and the fault suite, in a group of its own (groupOrder) so that it
+// never runs beside the integration tests.
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
-          // Groups run in order (0, then 1); a project without a group would run beside all of them.
+          // Projects run by group (groupOrder); one without a group would run beside all of them.
           sequence: { groupOrder: 0 },
           include: ['engine/**/*.test.ts', 'console/src/**/*.test.ts'],
           environment: 'node',

@@ -8,17 +8,19 @@
 // none missing, none extra, none twice — so window state moved with its
 // partition. Figures are printed.
 
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { alertMessageId, type Alert } from '../engine/alerts/index.ts';
-import { partitionOf, rulesForPartition } from '../engine/cluster/index.ts';
+import { partitionOf, rulesForPartition, type ClusterStatus } from '../engine/cluster/index.ts';
 import { eventKey, type IocEvent } from '../engine/events/index.ts';
 import { hanoiDistricts } from '../engine/geo/index.ts';
 import { compileRuleText } from '../engine/rules/index.ts';
 import { createRuleRuntime } from '../engine/runtime/index.ts';
 import { freePort } from './harness/ports.ts';
-import { queryRows, spawnEngine, startStack, waitUntil, type Stack } from './harness/engine.ts';
+import { queryRows, repoRoot, spawnEngine, startStack, waitUntil, type Stack } from './harness/engine.ts';
 
 const P = 8;
 const RULES = `
@@ -113,6 +115,17 @@ it('two engines split the partitions; one is killed and restarted; every event i
   const joinedAt = Date.now();
   await waitUntil(async () => (await owned(b2)) >= P / 2 - 1 && (await owned(a)) + (await owned(b2)) === P, 60_000, () => 'the restarted engine took its share');
   const rebalance = Date.now() - joinedAt;
+  // Each engine reports the lag of the partitions it owns.
+  await waitUntil(async () => /^ioc_partition_lag\{partition="\d+"\} \d+/m.test(await (await fetch(`http://127.0.0.1:${a.httpPort}/metrics`)).text()), 20_000, () => 'ioc_partition_lag on /metrics');
+
+  // `ioc cluster status` shows the same: two live engines, every partition and the router owned by one of them.
+  await waitUntil(() => {
+    const status = JSON.parse(execFileSync(process.execPath, [join(repoRoot, 'engine', 'cli', 'bin.mjs'), 'cluster', 'status', '--json'], {
+      env: { ...process.env, ...stack.env, IOC_CLUSTER_PARTITIONS: String(P) }, encoding: 'utf8',
+    })) as ClusterStatus;
+    const ids = new Set(status.members.map((m) => m.id));
+    return status.members.length === 2 && status.rows.every((r) => r.owner !== undefined && ids.has(r.owner) && r.pending !== undefined) && ids.has(status.router.owner ?? '');
+  }, 30_000, () => 'ioc cluster status: two engines owning every partition');
   await new Promise((r) => setTimeout(r, 3000));
   feeding = false;
   await feed;

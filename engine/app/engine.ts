@@ -392,6 +392,7 @@ async function partitionedPipeline(o: {
     roundMs: config['cluster.roundMs'],
     rules: o.rules,
     drainMs: 5000,
+    lagOf: (p) => nats.pendingOf(partitionSource(stream, p)),
     metrics: o.metrics,
     log: o.log.child({ sub: 'cluster' }),
     pipelineFor: (p, rules) => new Pipeline({

@@ -139,6 +139,17 @@ db.command('rebuild-rollups')
     await runDbRebuildRollups(o);
   });
 
+const cluster = program.command('cluster').description('scale-out: partitions and the engine processes that own them');
+cluster
+  .command('status')
+  .description('which engine process owns which partition, and how many events each partition has not yet delivered')
+  .option('-c, --config <file>', 'configuration file')
+  .option('--json', 'print JSON')
+  .action(async (o: { config?: string; json?: boolean }) => {
+    const { runClusterStatus } = await import('./cluster.ts');
+    await runClusterStatus(o);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

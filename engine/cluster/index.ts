@@ -9,3 +9,4 @@ export { PartitionOwnership, type OwnershipHandlers, type OwnershipOptions, type
 export { isPartitionLocal, rulesForPartition } from './partition-rules.ts';
 export { partitionSource, partitionSubject, Router, type RouterOptions } from './router.ts';
 export { PartitionedPipeline, type PartitionedPipelineOptions } from './partitioned-pipeline.ts';
+export { formatClusterStatus, readClusterStatus, type ClusterStatus, type PartitionStatus } from './status.ts';

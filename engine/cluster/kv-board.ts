@@ -12,6 +12,8 @@ export interface KvBoardOptions {
   /** Lease length: entries not renewed within it expire. */
   leaseMs: number;
   replicas?: number;
+  /** Read an existing board only (`ioc cluster status`): never create the buckets. */
+  bindOnly?: boolean;
 }
 
 interface LeaseValue {
@@ -31,7 +33,7 @@ function isConflict(err: unknown): boolean {
 export async function openKvBoard(nc: NatsConnection, opts: KvBoardOptions): Promise<LeaseBoard> {
   const prefix = opts.prefix ?? 'IOC_CLUSTER';
   const js = nc.jetstream();
-  const bucket = (name: string) => js.views.kv(`${prefix}_${name}`, { history: 1, ttl: opts.leaseMs, replicas: opts.replicas ?? 1 });
+  const bucket = (name: string) => js.views.kv(`${prefix}_${name}`, opts.bindOnly ? { bindOnly: true } : { history: 1, ttl: opts.leaseMs, replicas: opts.replicas ?? 1 });
   const [membersKv, leasesKv] = await Promise.all([bucket('MEMBERS'), bucket('LEASES')]);
   return new KvBoard(membersKv, leasesKv);
 }

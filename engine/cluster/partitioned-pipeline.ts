@@ -29,9 +29,14 @@ export interface PartitionedPipelineOptions {
   /** The router, made when this process takes the router slot. */
   router(): Router;
   drainMs: number;
+  /** Events of a partition not yet delivered to its consumer (for `ioc_partition_lag`). */
+  lagOf?(partition: number): Promise<number>;
   metrics: Metrics;
   log: Logger;
 }
+
+/** How often owned partitions' lag is read (one consumer-info request each). */
+const LAG_EVERY_MS = 5000;
 
 export class PartitionedPipeline {
   private readonly pipelines = new Map<number, Pipeline>();
@@ -67,7 +72,22 @@ export class PartitionedPipeline {
    * can be slow (a hand-over draining), and a partition whose lease ran out
    * meanwhile may be running elsewhere already.
    */
+  private lastLagAt = 0;
+
+  /** Every few seconds: each owned partition's lag, as a gauge per partition. */
+  private measureLag(): void {
+    const now = Date.now();
+    if (!this.o.lagOf || now - this.lastLagAt < LAG_EVERY_MS) return;
+    this.lastLagAt = now;
+    for (const p of this.pipelines.keys()) {
+      void this.o.lagOf(p).then((n) => {
+        if (this.pipelines.has(p)) this.o.metrics.partitionLag.labels(String(p)).set(n);
+      }, () => undefined);
+    }
+  }
+
   private watchdog(): void {
+    this.measureLag();
     const owned = new Set(this.ownership.owned());
     for (const p of [...this.pipelines.keys()]) if (!owned.has(p)) void this.revoked(p, 'lost');
     if (this.router && !owned.has(this.routerSlot)) void this.revoked(this.routerSlot, 'lost');
