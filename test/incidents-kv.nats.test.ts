@@ -18,7 +18,7 @@ const services: IncidentService[] = [];
 
 const { policies } = compilePolicySources([{ file: 'p.yaml', text: 'policies:\n  - { id: flood, type: flood, match: { rules: ["flood.*"] }, groupBy: [zone] }\n' }]);
 
-async function engineProcess(maxPendingAlerts?: number): Promise<IncidentService> {
+async function engineProcess(maxPendingAlerts?: number, bucket = 'ioc_incidents'): Promise<IncidentService> {
   const bus = await connectNats({
     servers: nats.url, eventsStream: 'IOC_EVENTS', alertsStream: 'IOC_ALERTS', dlqStream: 'IOC_DLQ', consumer: `c${buses.length}`,
     stateBucket: 'ioc_engine', eventsMaxAgeHours: 1, replicas: 1, maxAckPending: 1000, ackWaitSeconds: 30, log: silentLogger(),
@@ -26,7 +26,7 @@ async function engineProcess(maxPendingAlerts?: number): Promise<IncidentService
   await bus.setup();
   buses.push(bus);
   const sent: NotificationRequest[] = [];
-  const service = new IncidentService({ bus, store: new MemoryStore(), notifications: { enqueue: async (r) => void sent.push(...r) }, policies, bucket: 'ioc_incidents', log: silentLogger(), ...(maxPendingAlerts ? { maxPendingAlerts } : {}) });
+  const service = new IncidentService({ bus, store: new MemoryStore(), notifications: { enqueue: async (r) => void sent.push(...r) }, policies, bucket, log: silentLogger(), ...(maxPendingAlerts ? { maxPendingAlerts } : {}) });
   await service.start();
   services.push(service);
   return service;
@@ -85,7 +85,8 @@ describe('incident state shared by two engine processes', () => {
       pending.push(buses[0]!.publishAlert({ ...alert, fingerprint: `fp-pile-${i}`, key: `wl-pile-${i}`, source: `wl-pile-${i}`, zone: 'long-bien', eventId: `pile-${i}` }));
     }
     await Promise.all(pending);
-    const d = await engineProcess(500);
+    // Its own bucket: the services above share theirs, and would apply these alerts (and move the saved position past them) first.
+    const d = await engineProcess(500, 'ioc_incidents_pile');
     const incident = await waitUntil(() => {
       const inc = d.list({}).find((i) => i.zones.includes('long-bien'));
       return inc && inc.alerts.length === total ? inc : undefined;
