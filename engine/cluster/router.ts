@@ -11,11 +11,11 @@
 
 import type { Bus, EventSource, InboundMessage } from '../bus/index.ts';
 import { errorMessage } from '../errors/index.ts';
-import { decodeEvent, eventKey, type ValidateOptions } from '../events/index.ts';
+import { eventKey, type ValidateOptions } from '../events/index.ts';
 import type { ZoneLocator } from '../geo/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
-import { checkpointKey, retrying, StoppedError, type RetryPolicy } from '../pipeline/index.ts';
+import { checkpointKey, decodeMessage, retrying, StoppedError, type RetryPolicy } from '../pipeline/index.ts';
 import { partitionOf } from './partition.ts';
 
 export interface RouterOptions {
@@ -34,7 +34,6 @@ export interface RouterOptions {
   log: Logger;
 }
 
-const OPEN_BRACE = 0x7b;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -99,7 +98,7 @@ export class Router {
     if (m.seq <= this.lastSeq) return; // redelivered while we held it
     this.lastSeq = m.seq;
     const data = m.data;
-    const decoded = decodeEvent(data, data[0] === OPEN_BRACE ? undefined : m.contentType, m.subject, this.o.validate);
+    const decoded = decodeMessage(m, this.o.validate, this.o.zones);
     const policy = this.policy();
     if (!decoded.ok) {
       this.o.metrics.eventsRejected.labels(decoded.rejection.reason, 'nats').inc();
@@ -107,10 +106,6 @@ export class Router {
       this.pending.push(retrying('dead letter', () => this.o.bus.publishDeadLetter(letter), policy));
     } else {
       const e = decoded.event;
-      if (e.zone === undefined && e.lat !== undefined && e.lon !== undefined) {
-        const zone = this.o.zones.zoneOf(e.lat, e.lon);
-        if (zone !== undefined) e.zone = zone;
-      }
       const partition = partitionOf(e.zone ?? e.source, this.o.partitions);
       const key = eventKey(e);
       const body = encoder.encode(JSON.stringify(e));

@@ -12,7 +12,7 @@ import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type S
 import type { Alert } from '../alerts/index.ts';
 import type { Bus, DeadLetter, EventSource, InboundMessage } from '../bus/index.ts';
 import { ConfigError, errorMessage, UnavailableError } from '../errors/index.ts';
-import { decodeEvent, encodeEventJson, type DecodeResult, type IocEvent, type RejectReason, type ValidateOptions } from '../events/index.ts';
+import { encodeEventJson, type DecodeResult, type IocEvent, type RejectReason, type ValidateOptions } from '../events/index.ts';
 import type { ZoneLocator } from '../geo/index.ts';
 import type { LiveView } from '../live/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -22,6 +22,7 @@ import type { ReloadReport, Runtime } from '../runtime/index.ts';
 import type { Store, StoredEvent } from '../store/index.ts';
 import { batchBy } from './batch-by.ts';
 import { coalesceMap } from './coalesce.ts';
+import { decodeMessage } from './decode-message.ts';
 import { retrying, StoppedError, type RetryPolicy } from './retry.ts';
 import { SnapshotStore } from './snapshots.ts';
 
@@ -82,8 +83,6 @@ interface Checkpoint {
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
-/** `{`: a body that starts with it is JSON; a protobuf message never does (field 15, group start, is not in ioc.v1.Event). */
-const OPEN_BRACE = 0x7b;
 const TICK: Control = { kind: 'tick' };
 const TICK_MS = 1000;
 
@@ -300,17 +299,7 @@ export class Pipeline {
 
   /** Decodes and validates a message, and derives the event's zone from its position when it has none. */
   private decode(msg: InboundMessage): DecodeResult {
-    const data = msg.data;
-    // Reading headers costs more than the rest of decoding; a JSON body does not need them.
-    const decoded = decodeEvent(data, data[0] === OPEN_BRACE ? undefined : msg.contentType, msg.subject, this.o.validate);
-    if (decoded.ok) {
-      const e = decoded.event;
-      if (e.zone === undefined && e.lat !== undefined && e.lon !== undefined) {
-        const zone = this.o.zones.zoneOf(e.lat, e.lon);
-        if (zone !== undefined) e.zone = zone;
-      }
-    }
-    return decoded;
+    return decodeMessage(msg, this.o.validate, this.o.zones);
   }
 
   /**
