@@ -50,9 +50,13 @@ export interface Stack {
   destroy(): Promise<void>;
 }
 
-/** Starts private NATS and ClickHouse servers and writes a rules dir. */
-export async function startStack(opts: { rules?: string; database?: string } = {}): Promise<Stack> {
-  const [nats, clickhouse] = await Promise.all([startNats(), startClickHouse()]);
+/**
+ * Starts private NATS and ClickHouse servers and writes a rules dir. `nats`
+ * uses NATS the caller started instead (a cluster: its `url` may list several
+ * servers, comma-separated, as `nats.url` does); the stack destroys it too.
+ */
+export async function startStack(opts: { rules?: string; database?: string; nats?: NatsServer } = {}): Promise<Stack> {
+  const [nats, clickhouse] = await Promise.all([opts.nats ?? startNats(), startClickHouse()]);
   const rulesDir = mkdtempSync(join(tmpdir(), 'ioc-rules-'));
   writeFileSync(join(rulesDir, 'test.yaml'), opts.rules ?? TEST_RULES);
   const database = opts.database ?? 'ioc_test';
@@ -75,7 +79,7 @@ export async function startStack(opts: { rules?: string; database?: string } = {
     IOC_AUTH_MODE: 'off',
   };
   const ch = createClient({ url: clickhouse.url, request_timeout: 30_000 });
-  const nc = await connect({ servers: nats.url, noAsyncTraces: true });
+  const nc = await connect({ servers: nats.url.split(','), noAsyncTraces: true, maxReconnectAttempts: -1 });
   return {
     nats,
     clickhouse,

@@ -1,0 +1,191 @@
+// What the scale-out tests share: engine processes in a partitioned
+// deployment, a steady feed that publishes like a careful integrator (same
+// message id until acknowledged), and the checks at the end: every accepted
+// event in ClickHouse once, and the alerts on IOC_ALERTS exactly those each
+// partition's rules give when its events run undisturbed.
+
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { JetStreamClient, NatsConnection } from 'nats';
+import { alertMessageId, type Alert } from '../../engine/alerts/index.ts';
+import { partitionOf, rulesForPartition, type ClusterStatus } from '../../engine/cluster/index.ts';
+import { eventKey, type IocEvent } from '../../engine/events/index.ts';
+import { compileRuleText } from '../../engine/rules/index.ts';
+import { createRuleRuntime } from '../../engine/runtime/index.ts';
+import { queryRows, repoRoot, spawnEngine, waitUntil, type Stack } from './engine.ts';
+import { freePort } from './ports.ts';
+
+export type EngineProcess = ChildProcess & { logs(): string; httpPort: number };
+
+/** Starts `ioc start` in a partitioned deployment of `partitions` partitions. */
+export async function spawnClusterEngine(stack: Stack, partitions: number, extra: Record<string, string> = {}): Promise<EngineProcess> {
+  const httpPort = await freePort();
+  const spawned = await spawnEngine(stack, {
+    IOC_HTTP_PORT: String(httpPort),
+    IOC_GRPC_PORT: String(await freePort()),
+    IOC_CLUSTER_PARTITIONS: String(partitions),
+    IOC_CLUSTER_LEASE_MS: '8000',
+    IOC_CLUSTER_ROUND_MS: '1000',
+    IOC_RULES_IDLE_ADVANCE_MS: '0',
+    IOC_STATE_SNAPSHOT_EVERY_MS: '1000',
+    IOC_LOG_LEVEL: 'info',
+    ...extra,
+  });
+  return Object.assign(spawned, { httpPort });
+}
+
+/** Partitions an engine owns now, from its /metrics (0 when it does not answer). */
+export async function ownedPartitions(e: { httpPort: number }): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${e.httpPort}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
+    return Number(/^ioc_partitions_owned (\d+)/m.exec(text)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** What `ioc cluster status --json` prints for the stack. */
+export function clusterStatus(stack: Stack, partitions: number): ClusterStatus {
+  const out = execFileSync(process.execPath, [join(repoRoot, 'engine', 'cli', 'bin.mjs'), 'cluster', 'status', '--json'], {
+    env: { ...process.env, ...stack.env, IOC_CLUSTER_PARTITIONS: String(partitions) },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out) as ClusterStatus;
+}
+
+export interface Feed {
+  /** Events NATS acknowledged, in publish order. */
+  accepted: IocEvent[];
+  /** Publish attempts that failed and were retried with the same message id. */
+  retried(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Publishes water-level readings for every zone to `ioc.events.water.level`,
+ * 50 every 100 ms (~500/s). A publish that fails (a node down, a leader
+ * election) is retried with the same message id until NATS acknowledges it,
+ * so JetStream's duplicate window keeps it once; only acknowledged events
+ * count as accepted.
+ */
+export function startFeed(js: JetStreamClient, zones: string[], o: { prefix?: string; batch?: number; everyMs?: number } = {}): Feed {
+  const accepted: IocEvent[] = [];
+  const base = Date.now() - 10 * 60_000;
+  const prefix = o.prefix ?? 'c';
+  let n = 0;
+  let retries = 0;
+  let feeding = true;
+  const publish = async (e: IocEvent): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await js.publish('ioc.events.water.level', JSON.stringify(e), { msgID: eventKey(e), timeout: 5000 });
+        accepted.push(e);
+        return;
+      } catch (err) {
+        if (attempt >= 30) throw new Error(`event ${e.id} not accepted after ${attempt + 1} attempts: ${String(err)}`);
+        retries++;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  };
+  const loop = (async () => {
+    while (feeding) {
+      const batch: Promise<void>[] = [];
+      for (let i = 0; i < (o.batch ?? 50); i++) {
+        const k = n++;
+        const zone = zones[k % zones.length]!;
+        batch.push(publish({ id: `${prefix}-${k}`, type: 'water.level', source: `wl-${zone}-${k % 4}`, zone, time: base + k * 20, value: 1 + ((k * 7) % 13) / 10, attrs: {} }));
+      }
+      await Promise.all(batch);
+      await new Promise((r) => setTimeout(r, o.everyMs ?? 100));
+    }
+  })();
+  return {
+    accepted,
+    retried: () => retries,
+    stop: async () => {
+      feeding = false;
+      await loop;
+      accepted.sort((x, y) => x.time - y.time);
+    },
+  };
+}
+
+/** Physical rows, rows after replacement (FINAL) and distinct (source, id) in `db`.events, once every accepted event is there. */
+export async function waitStoredOnce(stack: Stack, db: string, accepted: IocEvent[], partitions: number, timeoutMs = 90_000): Promise<{ physical: number; final: number; distinct: number; foreign: number }> {
+  const read = async () => {
+    const [r] = await queryRows<{ physical: string; final: string; distinct: string }>(
+      stack.ch,
+      `SELECT (SELECT count() FROM ${db}.events) AS physical, count() AS final, uniqExact(source, id) AS distinct FROM ${db}.events FINAL`,
+    );
+    return { physical: Number(r!.physical), final: Number(r!.final), distinct: Number(r!.distinct) };
+  };
+  const counts = await waitUntil(async () => {
+    const c = await read();
+    return c.distinct >= accepted.length ? c : undefined;
+  }, timeoutMs, () => `${accepted.length} events in ClickHouse`).catch(async (err: unknown) => {
+    // Where they stopped: per partition, what ClickHouse holds and what each consumer has seen.
+    const jsm = await stack.nc.jetstreamManager();
+    const rows = await queryRows<{ zone: string; n: string }>(stack.ch, `SELECT zone, uniqExact(source, id) AS n FROM ${db}.events FINAL GROUP BY zone`);
+    const storedBy = new Map<number, number>();
+    for (const r of rows) storedBy.set(partitionOf(r.zone, partitions), (storedBy.get(partitionOf(r.zone, partitions)) ?? 0) + Number(r.n));
+    const lines: string[] = [];
+    for (let p = 0; p < partitions; p++) {
+      const want = accepted.filter((e) => partitionOf(e.zone!, partitions) === p).length;
+      const info = await jsm.consumers.info('IOC_PARTS', `ioc-engine-p${p}`).catch(() => undefined);
+      lines.push(`p${p}: accepted ${want}, stored ${storedBy.get(p) ?? 0}, consumer delivered ${info?.delivered.stream_seq}, ack floor ${info?.ack_floor.stream_seq}, pending ${info?.num_pending}, ack pending ${info?.num_ack_pending}`);
+    }
+    throw new Error(`${(err as Error).message}\n${lines.join('\n')}`);
+  });
+  // Events in ClickHouse that nobody published (or whose publish was never acknowledged).
+  const ids = new Set(accepted.map((e) => e.id));
+  const stored = await queryRows<{ id: string }>(stack.ch, `SELECT DISTINCT id FROM ${db}.events`);
+  return { ...counts, foreign: stored.filter((r) => !ids.has(r.id)).length };
+}
+
+/** The alerts the rules give when each partition's accepted events run through their own runtime, undisturbed (pending ones left out). */
+export function expectedPartitionAlerts(rulesText: string, accepted: IocEvent[], partitions: number): Map<string, Alert> {
+  const { rules } = compileRuleText(rulesText, 'cluster.yaml');
+  const expected = new Map<string, Alert>();
+  for (let p = 0; p < partitions; p++) {
+    const runtime = createRuleRuntime(rulesForPartition(rules, p, partitions), { now: Date.now, allowedLatenessMs: 30_000, latePolicy: 'dlq' });
+    for (const e of accepted) {
+      if (partitionOf(e.zone!, partitions) !== p) continue;
+      runtime.process({ ...e, attrs: {} });
+      for (const alert of runtime.takeChanges()) if (alert.state !== 'pending') expected.set(alertMessageId(alert), alert);
+    }
+  }
+  return expected;
+}
+
+/** How many times each alert message id is on IOC_ALERTS now. */
+export async function alertCounts(nc: NatsConnection): Promise<Map<string, number>> {
+  const jsm = await nc.jetstreamManager();
+  const info = await jsm.streams.info('IOC_ALERTS');
+  const seen = new Map<string, number>();
+  if (info.state.messages === 0) return seen;
+  // An ordered consumer from the start, read up to what the stream holds now.
+  const consumer = await nc.jetstream().consumers.get('IOC_ALERTS');
+  const messages = await consumer.consume();
+  let read = 0;
+  for await (const m of messages) {
+    const id = alertMessageId(m.json<Alert>());
+    seen.set(id, (seen.get(id) ?? 0) + 1);
+    if (++read >= info.state.messages) break;
+  }
+  return seen;
+}
+
+/** Waits until every expected alert is on IOC_ALERTS (or the timeout), then compares. */
+export async function compareAlerts(nc: NatsConnection, expected: Map<string, Alert>, timeoutMs = 60_000): Promise<{ seen: number; missing: string[]; extra: string[]; twice: number }> {
+  const seen = await waitUntil(async () => {
+    const s = await alertCounts(nc);
+    return [...expected.keys()].every((id) => s.has(id)) ? s : undefined;
+  }, timeoutMs, () => `${expected.size} expected alerts`).catch(() => alertCounts(nc));
+  return {
+    seen: seen.size,
+    missing: [...expected.keys()].filter((id) => !seen.has(id)),
+    extra: [...seen.keys()].filter((id) => !expected.has(id)),
+    twice: [...seen.values()].filter((c) => c > 1).length,
+  };
+}
