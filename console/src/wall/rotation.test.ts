@@ -54,4 +54,29 @@ describe('Rotation', () => {
     advance(100_000);
     expect(ticks).toEqual([2, 5]);
   });
+
+  it('keeps ticking when a tick moved nothing, until stopped', () => {
+    // The page's views come after sign-in: the first ticks find nothing to rotate to and restart nothing.
+    const { timer, advance } = virtualTimer();
+    let ticks = 0;
+    const rotation = new Rotation(2_000, () => { ticks++; }, timer);
+    rotation.restart();
+    advance(6_000);
+    expect(ticks).toBe(3);
+    rotation.stop();
+    advance(10_000);
+    expect(ticks).toBe(3);
+  });
+
+  it('stays stopped when a tick stops it, and never runs with an interval of 0', () => {
+    const { timer, advance } = virtualTimer();
+    let ticks = 0;
+    const stopping = new Rotation(2_000, () => { ticks++; stopping.stop(); }, timer);
+    stopping.restart();
+    advance(10_000);
+    expect(ticks).toBe(1);
+    new Rotation(0, () => { ticks++; }, timer).restart();
+    advance(10_000);
+    expect(ticks).toBe(1);
+  });
 });

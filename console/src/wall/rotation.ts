@@ -24,25 +24,35 @@ const windowTimer: Timer = {
 };
 
 /**
- * Calls `onTick` every `intervalMs` after the last restart(); restart() on every view change,
- * local or remote, keeps the windows of a wall in step.
+ * Calls `onTick` every `intervalMs` after the last restart() until stop(); restart() on every
+ * view change, local or remote, keeps the windows of a wall in step.
  */
 export class Rotation {
   private handle = 0;
+  private running = false;
 
   constructor(private readonly intervalMs: number, private readonly onTick: () => void, private readonly timer: Timer = windowTimer) {}
 
   restart(): void {
     this.stop();
     if (this.intervalMs <= 0) return;
-    this.handle = this.timer.set(() => {
-      this.handle = 0;
-      this.onTick();
-    }, this.intervalMs);
+    this.running = true;
+    this.arm();
   }
 
   stop(): void {
     if (this.handle) this.timer.clear(this.handle);
     this.handle = 0;
+    this.running = false;
+  }
+
+  private arm(): void {
+    this.handle = this.timer.set(() => {
+      this.handle = 0;
+      this.onTick();
+      // A tick that moved nothing (no view on the page yet, e.g. behind the sign-in or on a slow
+      // start) restarts nothing either: without this the wall would stop rotating for good.
+      if (this.running && !this.handle) this.arm();
+    }, this.intervalMs);
   }
 }
