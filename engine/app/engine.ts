@@ -97,7 +97,7 @@ async function chooseBus(config: Config, log: Logger): Promise<Bus> {
 async function chooseStore(config: Config, log: Logger): Promise<Store> {
   if (config.mode === 'embedded') return new MemoryStore();
   const access = clickHouseAccess(config);
-  const store = new ClickHouseStore({ ...access, database: config['clickhouse.db'] });
+  const store = new ClickHouseStore({ ...access, database: config['clickhouse.db'], cluster: config['clickhouse.cluster'] });
   if (config.mode === 'real') return store;
   // A query, not a ping: /ping needs no login, and a refused login or certificate must stop the start, not fall back.
   const reason = await store.queryRows(sql`SELECT 1`).then(() => undefined, (err: unknown) => err);

@@ -33,6 +33,7 @@ async function open(o: DbOptions): Promise<{ store: ClickHouseStore; where: stri
   const store = new ClickHouseStore({
     ...clickHouseAccess(config),
     database: config['clickhouse.db'],
+    cluster: config['clickhouse.cluster'],
     requestTimeoutMs: 60_000,
   });
   try {

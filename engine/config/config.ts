@@ -39,6 +39,7 @@ export const configKeys = {
   'nats.ackWaitSeconds': { kind: 'int', default: 120, min: 5, doc: 'Redelivery timeout of an unacknowledged event.' },
   'clickhouse.url': { kind: 'string', default: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP URL.' },
   'clickhouse.db': { kind: 'string', default: 'ioc', doc: 'Database the engine creates and writes.' },
+  'clickhouse.cluster': { kind: 'string', default: '', doc: 'Empty (the default): one ClickHouse server. Otherwise the name of a cluster in the servers\' `remote_servers` (a plain identifier): migrations create each table ON CLUSTER as a Replicated `<name>_local` on every node plus a Distributed `<name>` over them, sharded by zone (events, rollups) or by the row\'s id (history); needs ZooKeeper or ClickHouse Keeper and the `{shard}`/`{replica}` macros. Set it before the first migration: a single-server database is not converted (docs/decisions/0601).' },
   'clickhouse.user': { kind: 'string', default: 'default', doc: 'ClickHouse user.' },
   'clickhouse.password': { kind: 'string', default: '', doc: 'ClickHouse password.' },
   // Credentials and TLS of the engine's own connections (docs/security.md, decision 0523).

@@ -12,6 +12,7 @@ import { ConfigError, errorMessage } from '../errors/index.ts';
 import type { AlertEventRow, DeliveryAttempt, IncidentEventRow } from '../incidents/model.ts';
 import type { ClickHouseTls } from './clickhouse-connection.ts';
 import { toStoreError } from './clickhouse-errors.ts';
+import { clusterName } from './cluster-tables.ts';
 import { checkStatsQuery } from './incident-stats.ts';
 import { migrate, type MigrateResult, type SqlRunner } from './migrations.ts';
 import {
@@ -76,6 +77,14 @@ export interface ClickHouseStoreOptions {
   requestTimeoutMs?: number;
   /** Clock for migration records, epoch ms. Default `Date.now`. */
   now?: () => number;
+  /**
+   * `clickhouse.cluster`: the cluster (in the servers' remote_servers) the
+   * schema spans, or '' (the default) for one server. With a cluster,
+   * migrations create Replicated `<name>_local` and Distributed `<name>`
+   * tables ON CLUSTER, and inserts into them wait until every shard has its
+   * rows (docs/decisions/0601).
+   */
+  cluster?: string;
 }
 
 /**
@@ -91,6 +100,8 @@ export interface ClickHouseStoreOptions {
 export class ClickHouseStore implements Store, SqlRunner {
   readonly kind = 'clickhouse' as const;
   readonly database: string;
+  /** The cluster the schema spans; undefined for one server. */
+  readonly cluster: string | undefined;
   private readonly client: ClickHouseClient;
   /** The server as messages name it: `ClickHouse at <url without credentials>`. */
   private readonly server: string;
@@ -106,6 +117,7 @@ export class ClickHouseStore implements Store, SqlRunner {
     const database = options.database ?? 'ioc';
     if (!isIdentifier(database)) throw new ConfigError(`ClickHouse database name "${database}" is not a plain identifier`);
     this.database = database;
+    this.cluster = clusterName(options.cluster);
     this.server = `ClickHouse at ${redactUrl(options.url)}`;
     this.now = options.now ?? Date.now;
     this.eventsTable = ident(database, 'events');
@@ -122,6 +134,9 @@ export class ClickHouseStore implements Store, SqlRunner {
         ...(options.tls ? { tls: options.tls } : {}),
         request_timeout: options.requestTimeoutMs ?? 10_000,
         application: 'thang-long-ioc',
+        // A Distributed insert otherwise returns once the rows are queued on this node, and
+        // the engine would acknowledge JetStream before every shard has them (URL setting: 18.16 reads it).
+        ...(this.cluster === undefined ? {} : { clickhouse_settings: { insert_distributed_sync: 1 } }),
         // Errors are thrown to the caller, who logs them once; the client's own logging would repeat each.
         log: { level: ClickHouseLogLevel.OFF },
       });

@@ -2,10 +2,12 @@
 // active partitions of our tables, decide which are older than their table
 // keeps, and drop them whole, logging each drop. Must never drop a partition
 // that still holds data younger than its table's retention, nor touch a table
-// it was not told about.
+// it was not told about. On a cluster (runner.cluster) the parts are those of
+// the `<name>_local` tables on every shard, and drops go to them ON CLUSTER.
 
 import type { Logger } from '../log/index.ts';
 import { errorMessage, InvalidArgumentError } from '../errors/index.ts';
+import { clusterName, LOCAL_SUFFIX, localName, onCluster } from './cluster-tables.ts';
 import type { SqlRunner } from './migrations.ts';
 import { ident, isIdentifier, sql } from './sql-escape.ts';
 
@@ -125,7 +127,10 @@ export interface RetentionRun {
  * Drops go by `DROP PARTITION ID`, which reads the same for a Date and a
  * `toYYYYMM` partition on 18.16 and current releases (18.16 refuses a quoted
  * `'202601'` for a UInt32 partition). Running it in two engines at once is
- * harmless: dropping a partition that is gone does nothing.
+ * harmless: dropping a partition that is gone does nothing. On a cluster it
+ * lists the parts of every shard (one replica each, through `cluster()`) and
+ * drops from the local tables ON CLUSTER, where a shard without the partition
+ * does nothing and a Replicated shard drops it on all its replicas.
  *
  * @example
  * const retention = new Retention({ runner: store, database: 'ioc', policy, everyMs: 3_600_000, now: Date.now, log });
@@ -135,6 +140,7 @@ export interface RetentionRun {
 export class Retention {
   private readonly options: RetentionOptions;
   private readonly tables: Readonly<Record<string, keyof RetentionPolicy>>;
+  private readonly cluster: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<RetentionRun> | undefined;
   private stopped = true;
@@ -144,17 +150,22 @@ export class Retention {
     if (!(options.everyMs > 0)) throw new InvalidArgumentError(`retention interval must be positive, got ${options.everyMs}`);
     this.options = options;
     this.tables = options.tables ?? retentionTables;
+    this.cluster = clusterName(options.runner.cluster);
   }
 
-  /** The active partitions of the governed tables, from `system.parts`. */
+  /** The active partitions of the governed tables, from `system.parts` (of every shard, on a cluster), by logical table name. */
   async partitions(): Promise<PartitionInfo[]> {
+    const { cluster } = this;
+    const names = Object.keys(this.tables);
+    const parts = cluster === undefined ? sql`system.parts` : sql`cluster(${ident(cluster)}, system, parts)`;
     const rows = await this.options.runner.queryRows<{ table: string; partition_id: string; rows: string; bytes: string }>(sql`
       SELECT table, partition_id, sum(rows) AS rows, sum(bytes_on_disk) AS bytes
-      FROM system.parts
-      WHERE database = ${this.options.database} AND active AND has(${Object.keys(this.tables)}, table)
+      FROM ${parts}
+      WHERE database = ${this.options.database} AND active AND has(${cluster === undefined ? names : names.map(localName)}, table)
       GROUP BY table, partition_id
       ORDER BY table, partition_id`);
-    return rows.map((r) => ({ table: r.table, partitionId: r.partition_id, rows: Number(r.rows), bytes: Number(r.bytes) }));
+    const logical = (table: string): string => (cluster === undefined ? table : table.slice(0, -LOCAL_SUFFIX.length));
+    return rows.map((r) => ({ table: logical(r.table), partitionId: r.partition_id, rows: Number(r.rows), bytes: Number(r.bytes) }));
   }
 
   /**
@@ -166,9 +177,10 @@ export class Retention {
     const due = expiredPartitions(await this.partitions(), policy, this.options.now(), this.tables);
     const result: RetentionRun = { dropped: [], failed: [] };
     for (const p of due) {
-      const fields = { table: p.table, partition: p.partitionId, rows: p.rows, bytes: p.bytes, keepDays: p.keepDays };
+      const fields = { table: p.table, partition: p.partitionId, rows: p.rows, bytes: p.bytes, keepDays: p.keepDays, ...(this.cluster === undefined ? {} : { cluster: this.cluster }) };
       try {
-        await runner.command(sql`ALTER TABLE ${ident(database, p.table)} DROP PARTITION ID ${p.partitionId}`);
+        const table = this.cluster === undefined ? ident(database, p.table) : sql`${ident(database, localName(p.table))}${onCluster(this.cluster)}`;
+        await runner.command(sql`ALTER TABLE ${table} DROP PARTITION ID ${p.partitionId}`);
         result.dropped.push(p);
         log.info(fields, 'retention: dropped expired partition');
       } catch (err) {

@@ -3,8 +3,11 @@
 // and the rebuild of one day from `events FINAL`. The SELECT here is the one
 // the views run; changing it needs a new migration that recreates the views.
 // Must never write a rollup row that a materialized view could not have written.
+// On a cluster the views run on each node, from `events_local` into the
+// `rollup_*_local` tables, sharded by zone like events (decision 0601).
 
 import { InvalidArgumentError } from '../errors/index.ts';
+import { clusterName, createTable, localName, onCluster, type TableSpec } from './cluster-tables.ts';
 import type { SqlRunner } from './migrations.ts';
 import { ident, sql, type Sql } from './sql-escape.ts';
 
@@ -43,13 +46,17 @@ function bucketExpr(t: RollupTable): Sql {
 }
 
 /**
- * CREATE TABLE for one rollup. `bucket` is DateTime('UTC') so its text form is
- * UTC whatever the server's time zone; `day` is `events.day` of the rows, for
- * partitions and retention. Aggregates over `value` skip events without one.
+ * The declaration of one rollup table. `bucket` is DateTime('UTC') so its text
+ * form is UTC whatever the server's time zone; `day` is `events.day` of the
+ * rows, for partitions and retention. Aggregates over `value` skip events
+ * without one. On a cluster, sharded by zone: the shard that holds a zone's
+ * events is the one whose view writes that zone's rollups.
  */
-export function rollupTableDdl(database: string, t: RollupTable): Sql {
+export function rollupTableSpec(t: RollupTable): TableSpec {
   const source = t.perSource ? sql`source String,\n        ` : sql``;
-  return sql`CREATE TABLE IF NOT EXISTS ${ident(database, t.table)} (
+  return {
+    name: t.table,
+    columns: () => sql`
         bucket DateTime('UTC'),
         day Date,
         type String,
@@ -60,10 +67,12 @@ export function rollupTableDdl(database: string, t: RollupTable): Sql {
         min AggregateFunction(min, Float64),
         max AggregateFunction(max, Float64),
         q AggregateFunction(quantiles(${LEVELS}), Float64)
-      )
-      ENGINE = AggregatingMergeTree
-      PARTITION BY day
-      ORDER BY (${keyColumns(t)}, bucket)`;
+      `,
+    engine: 'AggregatingMergeTree',
+    partitionBy: sql`day`,
+    orderBy: sql`(${keyColumns(t)}, bucket)`,
+    shardBy: sql`cityHash64(zone)`,
+  };
 }
 
 /**
@@ -86,9 +95,24 @@ function rollupSelect(t: RollupTable, from: Sql): Sql {
       GROUP BY ${key}, bucket, day`;
 }
 
-/** The materialized view feeding one rollup from every insert into `events` (the portable `TO` form). */
-export function rollupViewDdl(database: string, t: RollupTable): Sql {
-  return sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${ident(database, t.view)} TO ${ident(database, t.table)} AS ${rollupSelect(t, ident(database, 'events'))}`;
+/**
+ * The materialized view feeding one rollup from every insert into `events`
+ * (the portable `TO` form). On a cluster: on every node, from `events_local`
+ * into the rollup's local table, so each shard aggregates what it stores.
+ */
+export function rollupViewDdl(database: string, t: RollupTable, cluster?: string): Sql {
+  if (cluster === undefined) {
+    return sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${ident(database, t.view)} TO ${ident(database, t.table)} AS ${rollupSelect(t, ident(database, 'events'))}`;
+  }
+  return sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${ident(database, t.view)}${onCluster(cluster)} TO ${ident(database, localName(t.table))} AS ${rollupSelect(t, ident(database, localName('events')))}`;
+}
+
+/**
+ * Migration 6: the rollup tables, then their views (a view whose target is
+ * missing would refuse every events insert).
+ */
+export function rollupSchema(database: string, cluster: string | undefined): Sql[] {
+  return [...rollupTables.flatMap((t) => createTable(database, rollupTableSpec(t), cluster)), ...rollupTables.map((t) => rollupViewDdl(database, t, cluster))];
 }
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -120,18 +144,24 @@ export interface RebuildResult {
  * de-duplicated events. Use it after a redelivered batch counted twice, or to
  * backfill days stored before the rollups existed. Events inserted into that
  * day while it runs can be counted twice: rebuild past days, or stop the writer.
+ * On a cluster (`runner.cluster`) the day is dropped from the local tables
+ * ON CLUSTER and the aggregates go in through the Distributed tables, which
+ * shard them as the views would; the runner must insert synchronously
+ * (`insert_distributed_sync`, as ClickHouseStore does) for the counts to be current.
  *
  * @example await rebuildRollups(store, { database: 'ioc', day: '2026-07-01' })
  */
 export async function rebuildRollups(runner: SqlRunner, options: { database: string; day: string }): Promise<RebuildResult> {
   const { database } = options;
+  const cluster = clusterName(runner.cluster);
   const day = parseDay(options.day);
   const partitionId = day.replace(/-/g, '');
   const from = sql`${ident(database, 'events')} FINAL WHERE day = toDate(${day})`;
   const rows: Record<string, number> = {};
   for (const t of rollupTables) {
     const table = ident(database, t.table);
-    await runner.command(sql`ALTER TABLE ${table} DROP PARTITION ID ${partitionId}`);
+    const dropFrom = cluster === undefined ? table : sql`${ident(database, localName(t.table))}${onCluster(cluster)}`;
+    await runner.command(sql`ALTER TABLE ${dropFrom} DROP PARTITION ID ${partitionId}`);
     const columns = t.perSource ? sql`type, zone, source, bucket, day, n, nv, sum, min, max, q` : sql`type, zone, bucket, day, n, nv, sum, min, max, q`;
     await runner.command(sql`INSERT INTO ${table} (${columns}) ${rollupSelect(t, from)}`);
     const [count] = await runner.queryRows<{ rows: string }>(sql`SELECT count() AS rows FROM ${table} WHERE day = toDate(${day})`);

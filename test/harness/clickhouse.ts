@@ -50,6 +50,14 @@ export interface StartClickHouseOptions {
    * certificate that CA signed get through the handshake.
    */
   https?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean };
+  /**
+   * Listen on these ports instead of free ones picked at start: the nodes of a
+   * cluster name each other's ports in their configuration before any starts.
+   * A port taken meanwhile fails the start (no retry on other ports).
+   */
+  ports?: { http: number; tcp: number; interserver: number };
+  /** More server configuration, XML elements placed inside `<yandex>` (remote_servers, macros, zookeeper, ...). */
+  extraConfigXml?: string;
 }
 
 interface Launcher {
@@ -95,7 +103,7 @@ function httpsXml(ports: Ports, https: StartClickHouseOptions['https']): string 
   </openSSL>`;
 }
 
-function configXml(dir: string, ports: Ports, logLevel: string, https?: StartClickHouseOptions['https']): string {
+function configXml(dir: string, ports: Ports, logLevel: string, https?: StartClickHouseOptions['https'], extra = ''): string {
   const data = join(dir, 'data');
   // Caches are upper bounds allocated on demand; the defaults (5-8 GiB) assume a dedicated server.
   return `<?xml version="1.0"?>
@@ -123,7 +131,7 @@ function configXml(dir: string, ports: Ports, logLevel: string, https?: StartCli
   <keep_alive_timeout>10</keep_alive_timeout>
   <mark_cache_size>67108864</mark_cache_size>
   <uncompressed_cache_size>67108864</uncompressed_cache_size>
-  <mlock_executable>false</mlock_executable>
+  <mlock_executable>false</mlock_executable>${extra}
 </yandex>
 `;
 }
@@ -231,7 +239,7 @@ export async function startClickHouse(options: StartClickHouseOptions = {}): Pro
   writeFileSync(join(dir, 'users.xml'), usersXml(options));
   const configFile = join(dir, 'config.xml');
   const stdoutFile = join(dir, 'stdout.log');
-  let ports = await freePorts(options.https !== undefined);
+  let ports: Ports = options.ports ? { ...options.ports, https: options.https ? await freePort() : undefined } : await freePorts(options.https !== undefined);
   let child: ChildProcess | undefined;
 
   const logTail = (lines = 30): string =>
@@ -280,13 +288,13 @@ export async function startClickHouse(options: StartClickHouseOptions = {}): Pro
 
   // The ports were free a moment ago; another process may take one before the server binds it.
   for (let attempt = 1; ; attempt++) {
-    writeFileSync(configFile, configXml(dir, ports, options.logLevel ?? 'information', options.https));
+    writeFileSync(configFile, configXml(dir, ports, options.logLevel ?? 'information', options.https, options.extraConfigXml));
     try {
       await launch();
       break;
     } catch (err) {
       const busy = /Address already in use/i.test(String(err));
-      if (!busy || attempt === 3) {
+      if (!busy || attempt === 3 || options.ports !== undefined) {
         rmSync(dir, { recursive: true, force: true });
         dirs.delete(dir);
         throw err;
@@ -318,4 +326,91 @@ export async function startClickHouse(options: StartClickHouseOptions = {}): Pro
     },
     logTail,
   };
+}
+
+export interface ClickHouseCluster {
+  /** Cluster name in every node's `remote_servers`. */
+  readonly name: string;
+  /** One node per shard, shard 1 first; each has macros `{shard}` (1, 2, ...) and `{replica}` (`node1`, `node2`, ...). */
+  readonly nodes: readonly ClickHouseServer[];
+  /** Stops every node and removes their temp dirs. */
+  destroy(): Promise<void>;
+}
+
+export interface StartClickHouseClusterOptions extends Pick<StartClickHouseOptions, 'startupTimeoutMs' | 'logLevel'> {
+  /** Default `ioc_cluster`. */
+  name?: string;
+  /** Shards, one single-replica node each. */
+  shards: number;
+  /** ZooKeeper for ON CLUSTER DDL and Replicated tables (test/harness/zookeeper.ts). */
+  zookeeper: { host: string; port: number };
+}
+
+/** The cluster part of one node's configuration; every node names all of them by native port. */
+function clusterXml(name: string, tcpPorts: readonly number[], self: number, zookeeper: { host: string; port: number }): string {
+  const shards = tcpPorts
+    .map((port) => `
+      <shard>
+        <internal_replication>true</internal_replication>
+        <replica><host>127.0.0.1</host><port>${port}</port></replica>
+      </shard>`)
+    .join('');
+  return `
+  <remote_servers>
+    <${name}>${shards}
+    </${name}>
+  </remote_servers>
+  <zookeeper>
+    <node><host>${xmlText(zookeeper.host)}</host><port>${zookeeper.port}</port></node>
+    <session_timeout_ms>30000</session_timeout_ms>
+  </zookeeper>
+  <macros>
+    <shard>${self + 1}</shard>
+    <replica>node${self + 1}</replica>
+  </macros>
+  <distributed_ddl>
+    <path>/clickhouse/task_queue/ddl</path>
+  </distributed_ddl>
+  <interserver_http_host>127.0.0.1</interserver_http_host>`;
+}
+
+/**
+ * Starts a private cluster of `shards` ClickHouse servers (one replica per
+ * shard) sharing one ZooKeeper: ON CLUSTER DDL, Replicated* tables and
+ * Distributed tables work across them. Ports are picked for all nodes first,
+ * since each node's configuration lists every node.
+ *
+ * @example
+ * const zk = await startZooKeeper();
+ * const cluster = await startClickHouseCluster({ shards: 2, zookeeper: zk });
+ * afterAll(async () => { await cluster.destroy(); await zk.destroy(); });
+ */
+export async function startClickHouseCluster(options: StartClickHouseClusterOptions): Promise<ClickHouseCluster> {
+  const name = options.name ?? 'ioc_cluster';
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`cluster name "${name}" is not a plain identifier`);
+  const seen = new Set<number>();
+  while (seen.size < options.shards * 3) seen.add(await freePort());
+  const all = [...seen];
+  const ports = Array.from({ length: options.shards }, (_, i) => ({ http: all[3 * i]!, tcp: all[3 * i + 1]!, interserver: all[3 * i + 2]! }));
+  const tcpPorts = ports.map((p) => p.tcp);
+  const nodes: ClickHouseServer[] = [];
+  const destroy = async (): Promise<void> => {
+    await Promise.all(nodes.map((n) => n.destroy()));
+  };
+  try {
+    for (const [i, p] of ports.entries()) {
+      nodes.push(
+        await startClickHouse({
+          ...(options.startupTimeoutMs !== undefined ? { startupTimeoutMs: options.startupTimeoutMs } : {}),
+          ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
+          ports: p,
+          extraConfigXml: clusterXml(name, tcpPorts, i, options.zookeeper),
+        }),
+      );
+    }
+  } catch (err) {
+    await destroy();
+    throw err;
+  }
+  return { name, nodes, destroy };
 }

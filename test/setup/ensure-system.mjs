@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes sure the system packages the tests need are installed: nats-server,
-// clickhouse-server and chromium (Debian packages). Installs the missing ones
+// clickhouse-server, zookeeper and chromium (Debian packages). Installs the missing ones
 // with apt-get (as root, or through sudo), and says clearly what it did.
 // Tests start their own private servers; nothing here starts a service.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 const needs = [
   { pkg: 'nats-server', paths: ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'] },
   { pkg: 'clickhouse-server', paths: ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server', '/usr/bin/clickhouse'] },
+  // The ClickHouse cluster test (ON CLUSTER DDL, Replicated tables) starts a private ZooKeeper on the system Java.
+  { pkg: 'zookeeper', paths: ['/usr/share/java/zookeeper.jar'] },
   { pkg: 'chromium', paths: ['/usr/bin/chromium'] },
   // The TLS tests make their own certificate authority and certificates.
   { pkg: 'openssl', paths: ['/usr/bin/openssl'] },
@@ -16,7 +18,7 @@ const needs = [
 
 const missing = needs.filter((n) => !n.paths.some((p) => existsSync(p))).map((n) => n.pkg);
 if (missing.length === 0) {
-  console.log('ensure-system: nats-server, clickhouse-server, chromium and openssl are installed');
+  console.log('ensure-system: nats-server, clickhouse-server, zookeeper, chromium and openssl are installed');
   process.exit(0);
 }
 
