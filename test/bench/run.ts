@@ -18,6 +18,11 @@
 //   npm run bench -- --only console                 runs only it (--only engine: everything else)
 //   npm run bench -- --only console --console-full-redraw
 //                                                   the map forced to full redraws: what the test's bounds catch
+//
+// The scale-out section (issue 8): the same rules over --scale-events events through 1, 2 and 3
+// engine processes sharing 12 partitions (test/bench/cluster-load.ts), after the engine section.
+//   npm run bench -- --no-scale                     skips it
+//   npm run bench -- --only scale --scale-engines 1,2,3 --scale-events 100000
 
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
@@ -34,6 +39,7 @@ import { startClickHouse } from '../harness/clickhouse.ts';
 import { repoRoot } from '../harness/engine.ts';
 import { startNats } from '../harness/nats.ts';
 import { freePort } from '../harness/ports.ts';
+import { formatScaleOut, measureScaleOut, type ScaleRun } from './cluster-load.ts';
 import { formatConsoleFigures, startConsoleLoad, type ConsoleFigures } from './console-load.ts';
 
 const { values } = parseArgs({
@@ -46,6 +52,10 @@ const { values } = parseArgs({
     console: { type: 'boolean', default: true },
     'console-full-redraw': { type: 'boolean', default: false },
     only: { type: 'string' },
+    scale: { type: 'boolean', default: true },
+    'scale-events': { type: 'string', default: '100000' },
+    'scale-engines': { type: 'string', default: '1,2,3' },
+    'scale-partitions': { type: 'string', default: '12' },
   },
   allowNegative: true,
 });
@@ -337,15 +347,41 @@ ${consoleSection(consoleFigures)}`);
   }
 }
 
-// The console phase runs first, on servers of its own that are gone before the engine phase starts.
+/** The scale-out section, on servers of its own: the mixed rules (or the stateless pack) over 1, 2, 3 engine processes. */
+async function measureScale(): Promise<ScaleRun[]> {
+  const counts = values['scale-engines'].split(',').map(Number);
+  if (counts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--scale-engines takes counts like 1,2,3, got "${values['scale-engines']}"`);
+  const events = generateEvents(Number(values['scale-events']));
+  const rules = MIXED ? writeMixedRules() : writeRules(RULES);
+  log(`scale-out: starting a private clickhouse-server`);
+  const ch = await startClickHouse();
+  try {
+    return await measureScaleOut({ events, rulesDir: rules.dir, clickhouseUrl: ch.url, counts, partitions: Number(values['scale-partitions']), batch: BATCH, log });
+  } finally {
+    rmSync(rules.dir, { recursive: true, force: true });
+    await ch.destroy();
+  }
+}
+
+// The console phase runs first, on servers of its own that are gone before the engine phase starts;
+// the scale-out phase runs last, also on its own servers.
 const ONLY = values.only;
-if (ONLY !== undefined && ONLY !== 'engine' && ONLY !== 'console') throw new Error(`--only takes "engine" or "console", got "${ONLY}"`);
-const consoleFigures = ONLY === 'console' || (ONLY === undefined && values.console) ? await measureConsole() : undefined;
+if (ONLY !== undefined && !['engine', 'console', 'scale'].includes(ONLY)) throw new Error(`--only takes "engine", "console" or "scale", got "${ONLY}"`);
+const header = async () => `Thang Long IOC benchmark (${new Date().toISOString()}, ${process.version}, ${(await import('node:os')).cpus().length} cores)`;
 if (ONLY === 'console') {
-  console.log(`
-Thang Long IOC benchmark (${new Date().toISOString()}, ${process.version}, ${(await import('node:os')).cpus().length} cores)
-${consoleSection(consoleFigures)}`);
+  const consoleFigures = await measureConsole();
+  console.log(`\n${await header()}\n${consoleSection(consoleFigures)}`);
   console.log(JSON.stringify({ console: consoleFigures }));
+} else if (ONLY === 'scale') {
+  const scale = await measureScale();
+  console.log(`\n${await header()}\n${formatScaleOut(scale)}`);
+  console.log(JSON.stringify({ scale }));
 } else {
+  const consoleFigures = ONLY === undefined && values.console ? await measureConsole() : undefined;
   await main(consoleFigures);
+  if (ONLY === undefined && values.scale) {
+    const scale = await measureScale();
+    console.log(`\n${await header()}\n${formatScaleOut(scale)}`);
+    console.log(JSON.stringify({ scale }));
+  }
 }
