@@ -6,34 +6,16 @@
 // once, and the alerts on IOC_ALERTS are exactly those the same rules give
 // when each partition's events run through their own runtime undisturbed —
 // none missing, none extra, none twice — so window state moved with its
-// partition. Figures are printed.
+// partition. A city-wide rule (grouped by event type, across every zone)
+// runs once, in the city slot, over every event. Figures are printed.
 
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hanoiDistricts } from '../engine/geo/index.ts';
-import { clusterStatus, compareAlerts, expectedPartitionAlerts, ownedPartitions as owned, spawnClusterEngine, startFeed, waitStoredOnce, type EngineProcess } from './harness/cluster.ts';
+import { cityAlerts, CLUSTER_RULES, clusterStatus, compareAlerts, expectedPartitionAlerts, ownedPartitions as owned, spawnClusterEngine, startFeed, waitStoredOnce, type EngineProcess } from './harness/cluster.ts';
 import { startStack, waitUntil, type Stack } from './harness/engine.ts';
 
 const P = 8;
-const RULES = `
-rules:
-  - id: t.high-water
-    title: { vi: "Nước cao", en: "High water" }
-    on: water.level
-    where: e.value >= 2.0
-    severity: major
-    message: { vi: "{{ e.value }} tại {{ e.source }}", en: "{{ e.value }} at {{ e.source }}" }
-  - id: t.zone-readings
-    title: { vi: "Nhiều số đo", en: "Many readings" }
-    on: water.level
-    groupBy: [e.zone]
-    window: { size: 20s }
-    aggregate: { n: count(), top: max(e.value) }
-    when: n >= 3
-    severity: minor
-    message: { vi: "{{ n }} số đo tại {{ key.zone }}", en: "{{ n }} readings in {{ key.zone }}" }
-`;
-
 let stack: Stack;
 const engines: EngineProcess[] = [];
 
@@ -44,7 +26,7 @@ async function engine(): Promise<EngineProcess> {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ rules: RULES, database: 'ioc_cluster' });
+  stack = await startStack({ rules: CLUSTER_RULES, database: 'ioc_cluster' });
 }, 120_000);
 afterAll(async () => {
   if (process.env.IOC_TEST_DUMP_LOGS) engines.forEach((e, i) => writeFileSync(`${process.env.IOC_TEST_DUMP_LOGS}-${i}.log`, e.logs()));
@@ -79,14 +61,14 @@ it('two engines split the partitions; one is killed and restarted; every event i
   await waitUntil(() => {
     const status = clusterStatus(stack, P);
     const ids = new Set(status.members.map((m) => m.id));
-    return status.members.length === 2 && status.rows.every((r) => r.owner !== undefined && ids.has(r.owner) && r.pending !== undefined) && ids.has(status.router.owner ?? '');
-  }, 30_000, () => 'ioc cluster status: two engines owning every partition');
+    return status.members.length === 2 && status.rows.every((r) => r.owner !== undefined && ids.has(r.owner) && r.pending !== undefined) && ids.has(status.router.owner ?? '') && ids.has(status.city.owner ?? '');
+  }, 30_000, () => 'ioc cluster status: two engines owning every partition, the router and the city-wide rules');
   await new Promise((r) => setTimeout(r, 3000));
   await feed.stop();
   const { accepted } = feed;
 
   const stored = await waitStoredOnce(stack, 'ioc_cluster', accepted, P);
-  const expected = expectedPartitionAlerts(RULES, accepted, P);
+  const expected = expectedPartitionAlerts(CLUSTER_RULES, accepted, P);
   const alerts = await compareAlerts(stack.nc, expected);
   console.log(`cluster: ${P} partitions, 2 engines, ${kills} SIGKILL, ${restarts} restart; a dead engine's partitions moved in ${takeover} ms (lease 8 s), a restarted engine took its share in ${rebalance} ms
   events accepted ${accepted.length}, stored ${stored.final} (distinct ${stored.distinct}, physical rows ${stored.physical}), duplicates ${stored.final - stored.distinct}, not published ${stored.foreign}
@@ -98,4 +80,6 @@ it('two engines split the partitions; one is killed and restarted; every event i
   expect(alerts.extra.slice(0, 5)).toEqual([]);
   expect(alerts.twice).toBe(0);
   expect(expected.size).toBeGreaterThan(50);
+  // The city-wide rule saw every district's events in one place: one alert, counting all 30 districts.
+  expect(cityAlerts(expected)).toEqual([['firing', expect.stringMatching(/^\d+ readings in 30 districts$/)]]);
 }, 240_000);

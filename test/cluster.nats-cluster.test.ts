@@ -14,29 +14,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startNatsCluster, type NatsCluster } from '../deploy/local/nats-cluster.ts';
 import { hanoiDistricts } from '../engine/geo/index.ts';
-import { clusterStatus, compareAlerts, expectedPartitionAlerts, ownedPartitions as owned, spawnClusterEngine, startFeed, waitStoredOnce, type EngineProcess } from './harness/cluster.ts';
+import { cityAlerts, CLUSTER_RULES, clusterStatus, compareAlerts, expectedPartitionAlerts, ownedPartitions as owned, spawnClusterEngine, startFeed, waitStoredOnce, type EngineProcess } from './harness/cluster.ts';
 import { startStack, waitUntil, type Stack } from './harness/engine.ts';
 
 const P = 9;
-const RULES = `
-rules:
-  - id: t.high-water
-    title: { vi: "Nước cao", en: "High water" }
-    on: water.level
-    where: e.value >= 2.0
-    severity: major
-    message: { vi: "{{ e.value }} tại {{ e.source }}", en: "{{ e.value }} at {{ e.source }}" }
-  - id: t.zone-readings
-    title: { vi: "Nhiều số đo", en: "Many readings" }
-    on: water.level
-    groupBy: [e.zone]
-    window: { size: 20s }
-    aggregate: { n: count(), top: max(e.value) }
-    when: n >= 3
-    severity: minor
-    message: { vi: "{{ n }} số đo tại {{ key.zone }}", en: "{{ n }} readings in {{ key.zone }}" }
-`;
-
 let cluster: NatsCluster;
 let stack: Stack;
 const engines: EngineProcess[] = [];
@@ -59,7 +40,7 @@ beforeAll(async () => {
   cluster = await startNatsCluster({ dir: mkdtempSync(join(tmpdir(), 'ioc-natsc-')), nodes: 3 });
   const first = cluster.nodes[0]!;
   stack = await startStack({
-    rules: RULES,
+    rules: CLUSTER_RULES,
     database: 'ioc_cluster3',
     nats: { url: cluster.servers, port: first.port, start: () => first.start(), stop: () => first.stop(), destroy: () => cluster.destroy() },
   });
@@ -108,14 +89,14 @@ it('3 engines on a 3-node NATS cluster: an engine and a NATS node are killed; ev
   await waitUntil(() => {
     const status = clusterStatus(stack, P);
     const ids = new Set(status.members.map((m) => m.id));
-    return status.members.length === 3 && status.rows.every((r) => r.owner !== undefined && ids.has(r.owner)) && ids.has(status.router.owner ?? '');
+    return status.members.length === 3 && status.rows.every((r) => r.owner !== undefined && ids.has(r.owner)) && ids.has(status.router.owner ?? '') && ids.has(status.city.owner ?? '');
   }, 30_000, () => 'ioc cluster status: three engines owning every partition');
   await new Promise((r) => setTimeout(r, 3000));
   await feed.stop();
   const { accepted } = feed;
 
   const stored = await waitStoredOnce(stack, 'ioc_cluster3', accepted, P, 120_000);
-  const expected = expectedPartitionAlerts(RULES, accepted, P);
+  const expected = expectedPartitionAlerts(CLUSTER_RULES, accepted, P);
   const alerts = await compareAlerts(stack.nc, expected, 90_000);
   console.log(`NATS cluster: 3 nodes (R3), ${P} partitions, 3 engines (shares ${shares.join('/')}); SIGKILL of an engine, then of NATS node ${node.name} (meta leader), then the engine restarted
   a dead engine's partitions moved in ${takeover} ms (lease 8 s); the NATS node was back and current ${nodeBack} ms after its kill; the restarted engine took its share in ${rebalance} ms
@@ -128,4 +109,6 @@ it('3 engines on a 3-node NATS cluster: an engine and a NATS node are killed; ev
   expect(alerts.extra.slice(0, 5)).toEqual([]);
   expect(alerts.twice).toBe(0);
   expect(expected.size).toBeGreaterThan(50);
+  // The city-wide rule saw every district's events in one place: one alert, counting all 30 districts.
+  expect(cityAlerts(expected)).toEqual([['firing', expect.stringMatching(/^\d+ readings in 30 districts$/)]]);
 }, 360_000);

@@ -20,7 +20,7 @@ import { LiveView } from '../live/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createMetrics, type Metrics } from '../metrics/index.ts';
 import { Pipeline, type PipelineOptions } from '../pipeline/index.ts';
-import { PartitionedPipeline, partitionSource, Router } from '../cluster/index.ts';
+import { CITY_CONSUMER, PartitionedPipeline, partitionSource, Router, ROUTER_CONSUMER } from '../cluster/index.ts';
 import { createRuleRuntime } from '../runtime/index.ts';
 import { ruleErrorReporter } from './rule-errors.ts';
 import { RulesWatcher } from './rules-watcher.ts';
@@ -402,12 +402,21 @@ async function partitionedPipeline(o: {
       source: partitionSource(stream, p),
       log: o.log.child({ sub: 'pipeline', partition: p }),
     }),
+    // City-wide rules: one rules-only pipeline over every event, with its own consumer, checkpoint and snapshot.
+    cityPipeline: (rules) => new Pipeline({
+      ...o.pipelineOptions,
+      runtime: o.runtimeFor(rules),
+      consumer: CITY_CONSUMER,
+      source: { stream: config['nats.eventsStream'], consumer: CITY_CONSUMER, filterSubject: 'ioc.events.>' },
+      rulesOnly: true,
+      log: o.log.child({ sub: 'pipeline', partition: 'city' }),
+    }),
     router: () => new Router({
       bus,
       zones: o.zones,
       validate: o.validate,
       partitions,
-      source: { stream: config['nats.eventsStream'], consumer: 'ioc-router', filterSubject: 'ioc.events.>' },
+      source: { stream: config['nats.eventsStream'], consumer: ROUTER_CONSUMER, filterSubject: 'ioc.events.>' },
       batch: config['nats.batch'],
       maxAckPending: config['nats.maxAckPending'],
       flushMs: 50,

@@ -1,9 +1,9 @@
 // Which rules can run partition by partition. Events are partitioned by zone
 // (by source when they have none), so a rule whose state is keyed by zone or
 // by source sees all of a key's events in one partition. A rule keyed by
-// something that spans zones (a river, the whole city) would see only part
-// of its events in each partition: those are listed at start so the rule
-// author knows (combining partial aggregates across partitions is not built yet).
+// something that spans zones (a river, an event type, the whole city) would
+// see only part of its events in each partition: those city-wide rules run
+// once per deployment instead, in the city slot, over the whole event stream.
 
 import type { CompiledRule } from '../rules/index.ts';
 import { partitionOf } from './partition.ts';
@@ -14,13 +14,19 @@ export function isPartitionLocal(rule: CompiledRule): boolean {
   return rule.key.names.includes('zone') || rule.key.names.includes('source');
 }
 
+/** The rules that span partitions: run once per deployment, in the city slot. */
+export function cityRules(rules: readonly CompiledRule[]): CompiledRule[] {
+  return rules.filter((r) => !isPartitionLocal(r));
+}
+
 /**
- * The rules as one partition runs them: an absence rule expects only the
- * registry keys whose zone (or, keyed by source alone, whose source) falls in
- * this partition, so the other partitions do not report them missing.
+ * The rules as one partition runs them: the partition-local ones, and of
+ * those an absence rule expects only the registry keys whose zone (or, keyed
+ * by source alone, whose source) falls in this partition, so the other
+ * partitions do not report them missing.
  */
 export function rulesForPartition(rules: readonly CompiledRule[], partition: number, partitions: number): CompiledRule[] {
-  return rules.map((rule) => {
+  return rules.filter(isPartitionLocal).map((rule) => {
     const absence = rule.absence;
     if (!absence || absence.expected.length === 0) return rule;
     const zone = rule.key.names.indexOf('zone');

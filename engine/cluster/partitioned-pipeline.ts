@@ -4,7 +4,10 @@
 // plus the router while it holds the router slot. A partition's state moves
 // between processes through its checkpoint and snapshot: the old owner
 // commits and snapshots before it releases the lease, the new owner restores
-// them when it claims it. Same face as Pipeline, so the engine wires either.
+// them when it claims it. City-wide rules (keyed by something other than
+// zone or source) run once per deployment, in the city slot: a rules-only
+// pipeline over the whole event stream, owned like a partition. Same face as
+// Pipeline, so the engine wires either.
 
 import type { LeaseBoard } from './board.ts';
 import { errorMessage } from '../errors/index.ts';
@@ -14,7 +17,7 @@ import type { Pipeline } from '../pipeline/index.ts';
 import type { CompiledRule } from '../rules/index.ts';
 import type { ReloadReport } from '../runtime/index.ts';
 import { PartitionOwnership, type RevokeReason } from './ownership.ts';
-import { isPartitionLocal, rulesForPartition } from './partition-rules.ts';
+import { cityRules, rulesForPartition } from './partition-rules.ts';
 import type { Router } from './router.ts';
 
 export interface PartitionedPipelineOptions {
@@ -28,6 +31,8 @@ export interface PartitionedPipelineOptions {
   pipelineFor(partition: number, rules: readonly CompiledRule[]): Pipeline;
   /** The router, made when this process takes the router slot. */
   router(): Router;
+  /** A rules-only pipeline over every event, for the city-wide rules; made when this process holds the city slot and there are such rules. */
+  cityPipeline(rules: readonly CompiledRule[]): Pipeline;
   drainMs: number;
   /** Events of a partition not yet delivered to its consumer (for `ioc_partition_lag`). */
   lagOf?(partition: number): Promise<number>;
@@ -41,6 +46,9 @@ const LAG_EVERY_MS = 5000;
 export class PartitionedPipeline {
   private readonly pipelines = new Map<number, Pipeline>();
   private router: Router | undefined;
+  /** Whether this process holds the city slot, and the pipeline running there (only while there are city-wide rules). */
+  private holdsCity = false;
+  private city: Pipeline | undefined;
   private watchdogTimer: ReturnType<typeof setInterval> | undefined;
   private readonly ownership: PartitionOwnership;
   private rules: readonly CompiledRule[];
@@ -51,11 +59,11 @@ export class PartitionedPipeline {
   constructor(private readonly o: PartitionedPipelineOptions) {
     this.rules = o.rules;
     this.stopped = new Promise((r) => (this.resolveStopped = r));
-    // Slots 0…P-1 are partitions; slot P is the router, placed by the same plan.
+    // Slots 0…P-1 are partitions; slot P is the router and P+1 the city-wide rules, placed by the same plan.
     this.ownership = new PartitionOwnership({
       board: o.board,
       member: o.member,
-      partitions: o.partitions + 1,
+      partitions: o.partitions + 2,
       leaseMs: o.leaseMs,
       handlers: { assigned: (slot) => this.assigned(slot), revoked: (slot, why) => this.revoked(slot, why) },
       trace: (step) => o.log.debug({ step }, 'ownership round'),
@@ -65,6 +73,10 @@ export class PartitionedPipeline {
 
   private get routerSlot(): number {
     return this.o.partitions;
+  }
+
+  private get citySlot(): number {
+    return this.o.partitions + 1;
   }
 
   /**
@@ -91,6 +103,7 @@ export class PartitionedPipeline {
     const owned = new Set(this.ownership.owned());
     for (const p of [...this.pipelines.keys()]) if (!owned.has(p)) void this.revoked(p, 'lost');
     if (this.router && !owned.has(this.routerSlot)) void this.revoked(this.routerSlot, 'lost');
+    if (this.holdsCity && !owned.has(this.citySlot)) void this.revoked(this.citySlot, 'lost');
   }
 
   /** Joins the plan; partitions start as their leases are won. */
@@ -115,6 +128,11 @@ export class PartitionedPipeline {
       await this.router.start();
       return;
     }
+    if (slot === this.citySlot) {
+      this.holdsCity = true;
+      await this.startCity(cityRules(this.rules));
+      return;
+    }
     const pipeline = this.o.pipelineFor(slot, rulesForPartition(this.rules, slot, this.o.partitions));
     await pipeline.start();
     this.pipelines.set(slot, pipeline);
@@ -136,6 +154,13 @@ export class PartitionedPipeline {
       await router.stop(drainMs);
       return;
     }
+    if (slot === this.citySlot) {
+      if (!this.holdsCity) return;
+      this.holdsCity = false;
+      this.o.metrics.partitionChanges.labels(why).inc();
+      await this.stopCity(drainMs, why !== 'lost');
+      return;
+    }
     const pipeline = this.pipelines.get(slot);
     if (!pipeline) return;
     this.o.metrics.partitionChanges.labels(why).inc();
@@ -143,6 +168,24 @@ export class PartitionedPipeline {
     this.o.metrics.partitionsOwned.set(this.pipelines.size);
     this.o.metrics.partitionLag.remove(String(slot));
     await pipeline.stop(drainMs, { finalSnapshot: why !== 'lost' });
+  }
+
+  /** Starts the city pipeline when there are city-wide rules (and none runs yet). */
+  private async startCity(rules: readonly CompiledRule[]): Promise<void> {
+    if (this.city || rules.length === 0) return;
+    const city = this.o.cityPipeline(rules);
+    this.city = city;
+    await city.start();
+    this.o.log.info({ rules: rules.map((r) => r.id) }, 'running the city-wide rules over every event');
+    void city.whenStopped().then(() => {
+      if (city.failure && this.city === city) this.fail(city.failure);
+    });
+  }
+
+  private async stopCity(drainMs: number, finalSnapshot: boolean): Promise<void> {
+    const city = this.city;
+    this.city = undefined;
+    await city?.stop(drainMs, { finalSnapshot });
   }
 
   private fail(err: Error): void {
@@ -157,8 +200,18 @@ export class PartitionedPipeline {
     this.rules = rules;
     this.warnAboutRules(rules);
     const reports = await Promise.all([...this.pipelines].map(([p, pipeline]) => pipeline.reload(rulesForPartition(rules, p, this.o.partitions))));
-    // Every partition runs the same rules: the first report says what changed.
-    return reports[0] ?? { kept: [], restarted: [], added: rules.map((r) => r.id), removed: [] };
+    const city = cityRules(rules);
+    if (this.holdsCity) {
+      if (city.length === 0) await this.stopCity(this.o.drainMs, true);
+      else if (this.city) reports.push(await this.city.reload(city));
+      else await this.startCity(city);
+    }
+    if (reports.length === 0) return { kept: [], restarted: [], added: rules.map((r) => r.id), removed: [] };
+    // Every partition runs the same rules: the first partition's report, with the city's, says what changed.
+    const said = this.city && reports.length > 1 ? [reports[0]!, reports.at(-1)!] : [reports[0]!];
+    const merged: ReloadReport = { kept: [], restarted: [], added: [], removed: [] };
+    for (const r of said) for (const k of ['kept', 'restarted', 'added', 'removed'] as const) for (const id of r[k]) if (!merged[k].includes(id)) merged[k].push(id);
+    return merged;
   }
 
   /** Partitions owned now (the router slot not included). */
@@ -168,6 +221,11 @@ export class PartitionedPipeline {
 
   get routing(): boolean {
     return this.router !== undefined;
+  }
+
+  /** Whether this process runs the city-wide rules now. */
+  get runningCityRules(): boolean {
+    return this.city !== undefined;
   }
 
   /** Leaves the plan: each partition commits, snapshots and is released, so the others take it at once. */
@@ -182,9 +240,9 @@ export class PartitionedPipeline {
   }
 
   private warnAboutRules(rules: readonly CompiledRule[]): void {
-    const spanning = rules.filter((r) => r.enabled && !isPartitionLocal(r)).map((r) => r.id);
+    const spanning = cityRules(rules).filter((r) => r.enabled).map((r) => r.id);
     if (spanning.length > 0) {
-      this.o.log.warn({ rules: spanning }, 'these rules group by something other than zone or source: with partitions each partition computes them over its own events only');
+      this.o.log.info({ rules: spanning }, 'these rules group by something other than zone or source: they run once per deployment, in the city slot, over every event');
     }
   }
 }

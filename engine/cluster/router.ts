@@ -42,6 +42,11 @@ export function partitionSubject(partition: number, type: string): string {
   return `ioc.part.${partition}.${type}`;
 }
 
+/** The router's durable consumer on IOC_EVENTS. */
+export const ROUTER_CONSUMER = 'ioc-router';
+/** The city-wide rules' durable consumer on IOC_EVENTS. */
+export const CITY_CONSUMER = 'ioc-city';
+
 /** The consumer source of one partition on the routed stream. */
 export function partitionSource(stream: string, partition: number): EventSource {
   return { stream, consumer: `ioc-engine-p${partition}`, filterSubject: `ioc.part.${partition}.>` };

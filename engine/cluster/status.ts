@@ -5,7 +5,7 @@
 import type { NatsConnection } from 'nats';
 import type { Lease, MemberInfo } from './board.ts';
 import { openKvBoard } from './kv-board.ts';
-import { partitionSource } from './router.ts';
+import { CITY_CONSUMER, partitionSource, ROUTER_CONSUMER } from './router.ts';
 
 export interface PartitionStatus {
   partition: number;
@@ -20,6 +20,8 @@ export interface ClusterStatus {
   partitions: number;
   members: MemberInfo[];
   router: { owner: string | undefined; pending: number | undefined };
+  /** The city-wide rules' slot: its owner, and what its consumer has not read yet (undefined while no city-wide rule has run). */
+  city: { owner: string | undefined; pending: number | undefined };
   rows: PartitionStatus[];
 }
 
@@ -41,8 +43,15 @@ export async function readClusterStatus(nc: NatsConnection, o: { partitions: num
     const c = await info(source.stream, source.consumer);
     rows.push({ partition: p, owner: leases.get(p)?.owner, pending: c?.num_pending, inFlight: c?.num_ack_pending });
   }
-  const router = await info(o.eventsStream, 'ioc-router');
-  return { partitions: o.partitions, members, router: { owner: leases.get(o.partitions)?.owner, pending: router?.num_pending }, rows };
+  const router = await info(o.eventsStream, ROUTER_CONSUMER);
+  const city = await info(o.eventsStream, CITY_CONSUMER);
+  return {
+    partitions: o.partitions,
+    members,
+    router: { owner: leases.get(o.partitions)?.owner, pending: router?.num_pending },
+    city: { owner: leases.get(o.partitions + 1)?.owner, pending: city?.num_pending },
+    rows,
+  };
 }
 
 /** The status as the terminal shows it. */
@@ -54,6 +63,7 @@ export function formatClusterStatus(s: ClusterStatus, now = Date.now()): string 
   }
   const dash = (n: number | undefined) => (n === undefined ? '-' : String(n));
   lines.push(`router: ${s.router.owner ?? 'nobody'} (IOC_EVENTS not yet routed: ${dash(s.router.pending)})`);
+  lines.push(`city-wide rules: ${s.city.owner ?? 'nobody'} (IOC_EVENTS not yet read: ${dash(s.city.pending)})`);
   lines.push('partition  owner                                    behind  in flight');
   for (const r of s.rows) lines.push(`${String(r.partition).padStart(9)}  ${(r.owner ?? 'nobody').padEnd(40)} ${dash(r.pending).padStart(7)}  ${dash(r.inFlight).padStart(9)}`);
   const orphans = s.rows.filter((r) => r.owner === undefined).length;

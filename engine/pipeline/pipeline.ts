@@ -39,6 +39,12 @@ export interface PipelineOptions {
   consumer: string;
   /** Read a partition of the routed stream instead of IOC_EVENTS (scale-out); its consumer is `consumer`. */
   source?: EventSource;
+  /**
+   * Run the rules only (scale-out's city-wide rules): events are not stored,
+   * not shown live and, when rejected or late, not dead-lettered, because the
+   * router and the partitions that also read them do that once.
+   */
+  rulesOnly?: boolean;
   batch: number;
   maxAckPending: number;
   batchRows: number;
@@ -267,7 +273,7 @@ export class Pipeline {
     const data = msg.data;
     const decoded = this.decode(msg);
     if (!decoded.ok) {
-      this.reject(batch, decoded.rejection.reason, { rejection: decoded.rejection, subject: msg.subject, data, contentType: msg.contentType });
+      if (!this.o.rulesOnly) this.reject(batch, decoded.rejection.reason, { rejection: decoded.rejection, subject: msg.subject, data, contentType: msg.contentType });
       return;
     }
     const e: IocEvent = decoded.event;
@@ -277,15 +283,18 @@ export class Pipeline {
     this.watermarkAtLastEvent = runtime.watermark();
     batch.watermark = this.watermarkAtLastEvent;
     if (verdict === 'late') {
+      if (this.o.rulesOnly) return;
       const rejection = { reason: 'late' as const, detail: `event time ${new Date(e.time).toISOString()} is older than the watermark ${new Date(runtime.watermark()).toISOString()} (allowed lateness exceeded)`, id: e.id };
       this.reject(batch, 'late', { rejection, subject: msg.subject, data, contentType: msg.contentType });
       return;
     }
-    this.o.live.applyEvent(e);
-    const row = e as StoredEvent;
-    row.seq = seq;
-    row.ingestedAt = this.lastEventWall;
-    batch.rows.push(row);
+    if (!this.o.rulesOnly) {
+      this.o.live.applyEvent(e);
+      const row = e as StoredEvent;
+      row.seq = seq;
+      row.ingestedAt = this.lastEventWall;
+      batch.rows.push(row);
+    }
     this.collectChanges(batch);
   }
 

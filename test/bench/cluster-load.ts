@@ -91,7 +91,9 @@ async function runOnce(o: ScaleOptions, n: number): Promise<Omit<ScaleRun, 'effi
         IOC_INGEST_MAX_FUTURE_SECONDS: '600', IOC_AUTH_MODE: 'off',
         IOC_CLUSTER_PARTITIONS: String(o.partitions), IOC_CLUSTER_ROUND_MS: '1000',
       };
-      const child = spawn(process.execPath, [join(repoRoot, 'engine', 'cli', 'bin.mjs'), 'start'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of each engine process, as in the engine section.
+      const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+      const child = spawn(process.execPath, [...profile, join(repoRoot, 'engine', 'cli', 'bin.mjs'), 'start'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
       engines.push({ child, httpPort });
     }
     const started = Date.now();
@@ -156,7 +158,9 @@ async function runOnce(o: ScaleOptions, n: number): Promise<Omit<ScaleRun, 'effi
           new Promise<void>((done) => {
             if (child.exitCode !== null || child.signalCode !== null) return done();
             child.once('exit', () => done());
-            child.kill('SIGKILL');
+            // SIGTERM lets a profiled engine write its profile; SIGKILL if it takes long.
+            child.kill(process.env.BENCH_CPU_PROFILE ? 'SIGTERM' : 'SIGKILL');
+            setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
           }),
       ),
     );

@@ -8,12 +8,45 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { JetStreamClient, NatsConnection } from 'nats';
 import { alertMessageId, type Alert } from '../../engine/alerts/index.ts';
-import { partitionOf, rulesForPartition, type ClusterStatus } from '../../engine/cluster/index.ts';
+import { cityRules, partitionOf, rulesForPartition, type ClusterStatus } from '../../engine/cluster/index.ts';
 import { eventKey, type IocEvent } from '../../engine/events/index.ts';
 import { compileRuleText } from '../../engine/rules/index.ts';
 import { createRuleRuntime } from '../../engine/runtime/index.ts';
 import { queryRows, repoRoot, spawnEngine, waitUntil, type Stack } from './engine.ts';
 import { freePort } from './ports.ts';
+
+/**
+ * The rules the scale-out tests run: a stateless threshold, a per-zone window
+ * (partition-local), and a city-wide window grouped by event type across every
+ * zone (run once, in the city slot).
+ */
+export const CLUSTER_RULES = `
+rules:
+  - id: t.high-water
+    title: { vi: "Nước cao", en: "High water" }
+    on: water.level
+    where: e.value >= 2.0
+    severity: major
+    message: { vi: "{{ e.value }} tại {{ e.source }}", en: "{{ e.value }} at {{ e.source }}" }
+  - id: t.zone-readings
+    title: { vi: "Nhiều số đo", en: "Many readings" }
+    on: water.level
+    groupBy: [e.zone]
+    window: { size: 20s }
+    aggregate: { n: count(), top: max(e.value) }
+    when: n >= 3
+    severity: minor
+    message: { vi: "{{ n }} số đo tại {{ key.zone }}", en: "{{ n }} readings in {{ key.zone }}" }
+  - id: t.city-readings
+    title: { vi: "Số đo toàn thành phố", en: "City-wide readings" }
+    on: water.level
+    groupBy: [e.type]
+    window: { size: 20s }
+    aggregate: { n: count(), zones: distinct(e.zone) }
+    when: n >= 900
+    severity: info
+    message: { vi: "{{ n }} số đo ở {{ zones }} quận", en: "{{ n }} readings in {{ zones }} districts" }
+`;
 
 export type EngineProcess = ChildProcess & { logs(): string; httpPort: number };
 
@@ -143,18 +176,24 @@ export async function waitStoredOnce(stack: Stack, db: string, accepted: IocEven
   return { ...counts, foreign: stored.filter((r) => !ids.has(r.id)).length };
 }
 
-/** The alerts the rules give when each partition's accepted events run through their own runtime, undisturbed (pending ones left out). */
+/**
+ * The alerts the rules give when each partition's accepted events run
+ * through their own runtime, undisturbed, and the city-wide rules run over
+ * all of them (pending ones left out).
+ */
 export function expectedPartitionAlerts(rulesText: string, accepted: IocEvent[], partitions: number): Map<string, Alert> {
   const { rules } = compileRuleText(rulesText, 'cluster.yaml');
   const expected = new Map<string, Alert>();
-  for (let p = 0; p < partitions; p++) {
-    const runtime = createRuleRuntime(rulesForPartition(rules, p, partitions), { now: Date.now, allowedLatenessMs: 30_000, latePolicy: 'dlq' });
-    for (const e of accepted) {
-      if (partitionOf(e.zone!, partitions) !== p) continue;
+  const run = (ruleSet: ReturnType<typeof cityRules>, events: IocEvent[]) => {
+    const runtime = createRuleRuntime(ruleSet, { now: Date.now, allowedLatenessMs: 30_000, latePolicy: 'dlq' });
+    for (const e of events) {
       runtime.process({ ...e, attrs: {} });
       for (const alert of runtime.takeChanges()) if (alert.state !== 'pending') expected.set(alertMessageId(alert), alert);
     }
-  }
+  };
+  for (let p = 0; p < partitions; p++) run(rulesForPartition(rules, p, partitions), accepted.filter((e) => partitionOf(e.zone!, partitions) === p));
+  const city = cityRules(rules);
+  if (city.length > 0) run(city, accepted);
   return expected;
 }
 
@@ -174,6 +213,11 @@ export async function alertCounts(nc: NatsConnection): Promise<Map<string, numbe
     if (++read >= info.state.messages) break;
   }
   return seen;
+}
+
+/** The city-wide rule's alerts: one firing alert that counted every one of the 30 districts shows it saw all partitions' events. */
+export function cityAlerts(expected: Map<string, Alert>): [string, string][] {
+  return [...expected.values()].filter((a) => a.rule === 't.city-readings').map((a) => [a.state, a.message.en ?? '']);
 }
 
 /** Waits until every expected alert is on IOC_ALERTS (or the timeout), then compares. */
