@@ -26,6 +26,7 @@ import { ackNumbers } from './ack-subject.ts';
 import { openKvBoard } from '../cluster/kv-board.ts';
 import type { LeaseBoard } from '../cluster/board.ts';
 import { openNatsConnection, type NatsSecurity } from './nats-connection.ts';
+import { JetStreamPublisher } from './js-publisher.ts';
 import type { Bus, ConsumeOptions, DeadLetter, EventSource, InboundMessage, PublishResult, StateStore, VersionedEntry, VersionedStore } from './bus.ts';
 
 export interface NatsBusOptions {
@@ -156,6 +157,8 @@ export async function connectNats(opts: NatsBusOptions): Promise<NatsBus> {
 export class NatsBus implements Bus {
   readonly kind = 'nats' as const;
   private readonly js: JetStreamClient;
+  /** Hot-path publishes (events, routed events, alerts, dead letters): PubAcks matched by token, see js-publisher.ts. */
+  private readonly publisher: JetStreamPublisher;
   private jsm: JetStreamManager | undefined;
   private kvState: StateStore | undefined;
   private readonly alerts$: Observable<Alert>;
@@ -166,6 +169,7 @@ export class NatsBus implements Bus {
     private readonly opts: NatsBusOptions,
   ) {
     this.js = nc.jetstream();
+    this.publisher = new JetStreamPublisher(nc);
     this.alerts$ = new Observable<Alert>((sub) => {
       const s = nc.subscribe('ioc.alerts.>', {
         callback: (err, m) => {
@@ -236,7 +240,7 @@ export class NatsBus implements Bus {
   }
 
   async publishEvent(event: IocEvent): Promise<PublishResult> {
-    const ack = await this.js.publish(`ioc.events.${event.type}`, json.encode(event), { msgID: eventKey(event) });
+    const ack = await this.publisher.publish(`ioc.events.${event.type}`, json.encode(event), { msgId: eventKey(event) });
     return { duplicate: ack.duplicate };
   }
 
@@ -246,8 +250,7 @@ export class NatsBus implements Bus {
       h = natsHeaders();
       for (const [k, v] of Object.entries(headers)) h.set(k, headerValue(v));
     }
-    const msgID = headers?.['Nats-Msg-Id'];
-    const ack = await this.js.publish(subject, data, { headers: h, ...(msgID ? { msgID } : {}) });
+    const ack = await this.publisher.publish(subject, data, h ? { headers: h } : {});
     return { duplicate: ack.duplicate };
   }
 
@@ -358,11 +361,11 @@ export class NatsBus implements Bus {
     h.set('Ioc-Subject', headerValue(letter.subject));
     if (letter.rejection.id) h.set('Ioc-Event-Id', headerValue(letter.rejection.id));
     if (letter.contentType) h.set('Content-Type', headerValue(letter.contentType));
-    await this.js.publish(`ioc.dlq.${letter.rejection.reason}`, letter.data, { headers: h });
+    await this.publisher.publish(`ioc.dlq.${letter.rejection.reason}`, letter.data, { headers: h });
   }
 
   async publishAlert(alert: Alert): Promise<void> {
-    await this.js.publish(alertSubject(alert), json.encode(alert), { msgID: alertMessageId(alert) });
+    await this.publisher.publish(alertSubject(alert), json.encode(alert), { msgId: alertMessageId(alert) });
   }
 
   alerts(): Observable<Alert> {
@@ -404,7 +407,7 @@ export class NatsBus implements Bus {
       this.captured.set(subject, (c = { stream, until: Date.now() + 60_000 }));
     }
     if (c.stream) {
-      await this.js.publish(subject, data, { msgID: msgId });
+      await this.publisher.publish(subject, data, { msgId });
       return;
     }
     // No stream keeps it: a plain publish, flushed so that a lost connection fails the attempt.
@@ -425,6 +428,7 @@ export class NatsBus implements Bus {
 
   async close(): Promise<void> {
     if (this.nc.isClosed()) return;
+    this.publisher.close();
     await this.nc.drain().catch(() => this.nc.close());
   }
 }

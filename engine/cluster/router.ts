@@ -1,7 +1,7 @@
 // The router: with scale-out on, one process at a time (the holder of the
 // router slot) reads IOC_EVENTS, decodes and validates each event, derives
-// its zone, and republishes it on `ioc.part.<partition>.<type>`, where the
-// partition's owner reads it. Publishers keep publishing on
+// its zone, and republishes its original bytes on
+// `ioc.part.<partition>.<type>`, where the partition's owner reads it. Publishers keep publishing on
 // `ioc.events.<type>` and never learn the partition count.
 //
 // Delivery: a batch of routed publishes (each with the event's key as
@@ -112,9 +112,10 @@ export class Router {
     } else {
       const e = decoded.event;
       const partition = partitionOf(e.zone ?? e.source, this.o.partitions);
-      const key = eventKey(e);
-      const body = encoder.encode(JSON.stringify(e));
-      this.pending.push(retrying('route event', () => this.o.bus.publishRaw(partitionSubject(partition, e.type), body, { 'Nats-Msg-Id': key }), policy));
+      // The original bytes (JSON or protobuf) go on unchanged: the partition decodes and derives the zone the same way.
+      const headers: Record<string, string> = { 'Nats-Msg-Id': eventKey(e) };
+      if (m.contentType !== undefined) headers['Content-Type'] = m.contentType;
+      this.pending.push(retrying('route event', () => this.o.bus.publishRaw(partitionSubject(partition, e.type), data, headers), policy));
     }
     this.last = m;
     if (this.pending.length >= this.o.batch) this.flush();
