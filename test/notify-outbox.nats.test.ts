@@ -113,3 +113,53 @@ it('forgets delivered ids after the retention but never a pending one', async ()
   expect(await outbox.add(done)).toBe(true);
   expect(await outbox.add(waiting)).toBe(false);
 });
+
+it('two engine processes share the outbox: each notification is sent once, and a dead one\'s are taken over', async () => {
+  const hook2 = await testReceiver({ down: true });
+  try {
+    const start = async (name: string, bucket: string) => {
+      const nc = await open();
+      const d = new NotificationDispatcher({
+        receivers: [receiverSchema.parse({ name: 'hook', webhook: { url: hook2.url, timeoutMs: 2000 } })],
+        outbox: await KvOutbox.open(nc.jetstream(), { bucket }),
+        publish: async () => undefined,
+        backoff: { initialMs: 20, maxMs: 200 },
+        log: silentLogger(),
+        rescanEveryMs: 200,
+        owner: name,
+      });
+      await d.start();
+      return d;
+    };
+    const old = Date.now() - 60_000; // decided a minute ago: stale at once, so both processes go after them
+    const received = () => hook2.requests.map((r) => r.payload.id);
+
+    // Both processes attempt the same 30 notifications while the receiver is down, then it comes up.
+    const a = await start('engine-a', 'notify-shared');
+    const b = await start('engine-b', 'notify-shared');
+    const shared = Array.from({ length: 30 }, (_, i) => request({ id: `shared-${i}`, receiver: 'hook', createdAt: old + i }));
+    await a.enqueue(shared);
+    await new Promise((r) => setTimeout(r, 1000));
+    await hook2.up();
+    await waitFor(async () => (await (await KvOutbox.open((await open()).jetstream(), { bucket: 'notify-shared' })).pending()).length === 0, 'the outbox emptied', 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(received().sort()).toEqual(shared.map((r) => r.id).sort());
+    await Promise.all([a.stop(), b.stop()]);
+
+    // A process dies with notifications undelivered: the survivor sends each of them, once.
+    await hook2.down();
+    hook2.requests.length = 0;
+    const dying = await start('engine-c', 'notify-takeover');
+    const survivor = await start('engine-d', 'notify-takeover');
+    const left = Array.from({ length: 10 }, (_, i) => request({ id: `left-${i}`, receiver: 'hook', createdAt: old + i }));
+    await dying.enqueue(left);
+    await dying.stop();
+    await hook2.up();
+    await waitFor(() => received().length >= 10, 'the survivor delivered what the dead process left', 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(received()).toEqual(left.map((r) => r.id));
+    await survivor.stop();
+  } finally {
+    await hook2.down();
+  }
+}, 90_000);

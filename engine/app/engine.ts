@@ -20,7 +20,7 @@ import { LiveView } from '../live/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createMetrics, type Metrics } from '../metrics/index.ts';
 import { Pipeline, type PipelineOptions } from '../pipeline/index.ts';
-import { CITY_CONSUMER, PartitionedPipeline, partitionSource, Router, ROUTER_CONSUMER } from '../cluster/index.ts';
+import { CITY_CONSUMER, PartitionedPipeline, partitionOf, partitionSource, Router, ROUTER_CONSUMER } from '../cluster/index.ts';
 import { createRuleRuntime } from '../runtime/index.ts';
 import { ruleErrorReporter } from './rule-errors.ts';
 import { RulesWatcher } from './rules-watcher.ts';
@@ -395,13 +395,17 @@ async function partitionedPipeline(o: {
     lagOf: (p) => nats.pendingOf(partitionSource(stream, p)),
     metrics: o.metrics,
     log: o.log.child({ sub: 'cluster' }),
-    pipelineFor: (p, rules) => new Pipeline({
-      ...o.pipelineOptions,
-      runtime: o.runtimeFor(rules),
-      consumer: partitionSource(stream, p).consumer,
-      source: partitionSource(stream, p),
-      log: o.log.child({ sub: 'pipeline', partition: p }),
-    }),
+    pipelineFor: (p, rules) => {
+      const ids = new Set(rules.map((r) => r.id));
+      return new Pipeline({
+        ...o.pipelineOptions,
+        runtime: o.runtimeFor(rules),
+        consumer: partitionSource(stream, p).consumer,
+        source: partitionSource(stream, p),
+        liveScope: (a) => ids.has(a.rule) && partitionOf(a.zone || a.source, partitions) === p,
+        log: o.log.child({ sub: 'pipeline', partition: p }),
+      });
+    },
     // City-wide rules: one rules-only pipeline over every event, with its own consumer, checkpoint and snapshot.
     cityPipeline: (rules) => new Pipeline({
       ...o.pipelineOptions,
@@ -409,6 +413,7 @@ async function partitionedPipeline(o: {
       consumer: CITY_CONSUMER,
       source: { stream: config['nats.eventsStream'], consumer: CITY_CONSUMER, filterSubject: 'ioc.events.>' },
       rulesOnly: true,
+      liveScope: (a) => rules.some((r) => r.id === a.rule), // a handful of city-wide rules
       log: o.log.child({ sub: 'pipeline', partition: 'city' }),
     }),
     router: () => new Router({
@@ -441,6 +446,9 @@ async function startIncidents(config: Config, bus: Bus, store: Store, policies: 
       service?.recordDelivery(a);
     },
     log: log.child({ sub: 'notify' }),
+    // Claims in the shared outbox name the process by host and port: stable across a restart (it resumes its own
+    // claims at once), distinct for two engines on one machine.
+    ...(config['grpc.port'] > 0 ? { owner: `${hostname()}:${config['grpc.port']}` } : {}),
   });
   service = new IncidentService({
     bus,

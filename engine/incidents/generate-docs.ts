@@ -583,8 +583,14 @@ ${table(['reason', 'vi', 'en'], Object.entries(DEFAULT_TITLES).map(([r, t]) => [
   a duplicate is preferred to a loss; decision 0502.)
 - **Receivers are independent.** Each has its own queue, delivered in the
   order decided; a receiver that is down or slow holds up only its own.
-- Run one engine per outbox bucket: two engines delivering from the same
-  bucket would both send.
+- **Several engine processes share one outbox** (scale-out): each attempt
+  is made under a claim in the bucket (compare-and-set, held for the
+  receiver's timeout plus 30 s), so two processes never attempt one
+  notification at once, and none attempts one another already delivered.
+  Every 15 s each process takes over notifications older than that which
+  another process left undelivered (it died, or is stuck), so a dead
+  process's notifications are still sent, once. A process's claims carry its
+  host and gRPC port, so a restarted engine resumes its own at once.
 
 ## Escalation
 

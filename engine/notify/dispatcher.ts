@@ -4,6 +4,7 @@
 // outbox so a restart resumes them. It must never throw into its caller's
 // path for a delivery problem, and never let one receiver hold up another.
 
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeliveryAttempt, NotificationRequest } from '../incidents/model.ts';
 import { ConfigError, errorMessage } from '../errors/index.ts';
@@ -15,6 +16,15 @@ import type { ReceiverConfig } from './receiver-schema.ts';
 
 /** How often delivered ids past their retention are pruned from the outbox. */
 const PRUNE_EVERY_MS = 3600_000;
+/**
+ * How often the outbox is read again for notifications another engine
+ * process decided but did not deliver (it died, or is stuck): they are
+ * attempted here, under a claim. Only those older than this are taken, so a
+ * live process delivers its own, in order.
+ */
+export const RESCAN_EVERY_MS = 15_000;
+/** A claim outlasts the longest attempt by this much (a webhook's timeout plus this). */
+const CLAIM_MARGIN_MS = 30_000;
 /** Retry spacing for recording an outcome in the outbox while it is unreachable (a NATS restart). */
 const RECORD_BACKOFF: Readonly<Backoff> = { initialMs: 250, maxMs: 5000 };
 
@@ -33,6 +43,10 @@ export interface DispatcherOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Notifications waiting for one receiver at most (default MAX_QUEUE_PER_RECEIVER); past it the oldest waiting one is dropped. */
   maxQueuePerReceiver?: number;
+  /** How often to take over other processes' stale notifications from the outbox (default RESCAN_EVERY_MS; 0 = never). */
+  rescanEveryMs?: number;
+  /** This process's name on its claims (default a random id). */
+  owner?: string;
 }
 
 /**
@@ -76,11 +90,16 @@ export class NotificationDispatcher {
   private stopping = new AbortController();
   private adding = 0;
   private pruneTimer: ReturnType<typeof setInterval> | undefined;
+  private rescanTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly rescanEveryMs: number;
+  private readonly owner: string;
   private idleWaiters: (() => void)[] = [];
 
   /** Reads each webhook's secret from the environment; throws ConfigError when one is missing or a name repeats. */
   constructor(opts: DispatcherOptions) {
     this.maxQueue = opts.maxQueuePerReceiver ?? MAX_QUEUE_PER_RECEIVER;
+    this.rescanEveryMs = opts.rescanEveryMs ?? RESCAN_EVERY_MS;
+    this.owner = opts.owner ?? randomUUID();
     this.outbox = opts.outbox;
     this.publish = opts.publish;
     this.fetchFn = opts.fetch ?? fetch;
@@ -179,6 +198,10 @@ export class NotificationDispatcher {
     this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
     this.pruneTimer.unref();
     void this.prune();
+    if (this.rescanEveryMs > 0) {
+      this.rescanTimer = setInterval(() => void this.rescan(), this.rescanEveryMs);
+      this.rescanTimer.unref();
+    }
     for (const q of this.queues.values()) this.pump(q);
     this.settle();
   }
@@ -189,6 +212,8 @@ export class NotificationDispatcher {
     this.stopping.abort();
     clearInterval(this.pruneTimer);
     this.pruneTimer = undefined;
+    clearInterval(this.rescanTimer);
+    this.rescanTimer = undefined;
     for (const q of this.queues.values()) {
       clearTimeout(q.timer);
       q.timer = undefined;
@@ -273,8 +298,28 @@ export class NotificationDispatcher {
 
   private async attempt(q: Queue, p: PendingNotification): Promise<void> {
     const req = p.request;
-    const at = this.now();
     const attempt = p.attempts + 1;
+    // Several engine processes share the outbox: attempt only under a claim, and never after another delivered it.
+    const claimMs = (q.receiver.webhook?.timeoutMs ?? 10_000) + CLAIM_MARGIN_MS;
+    const claim = await this.outbox.claim(req.id, this.owner, this.now() + claimMs).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    if (claim instanceof Error) {
+      p.nextAt = this.now() + backoffDelay(attempt, this.backoff);
+      this.log.warn({ notification: req.id, receiver: req.receiver, err: errorMessage(claim) }, 'could not claim the notification in the outbox; will retry');
+      return;
+    }
+    if (claim.kind === 'taken') {
+      p.nextAt = claim.until;
+      this.log.debug({ notification: req.id, receiver: req.receiver, until: claim.until }, 'another engine process is attempting this notification');
+      return;
+    }
+    if (claim.kind === 'done') {
+      const index = q.items.indexOf(p);
+      if (index >= 0) q.items.splice(index, 1);
+      q.ids.delete(req.id);
+      this.log.debug({ notification: req.id, receiver: req.receiver }, 'already delivered or dropped by another engine process');
+      return;
+    }
+    const at = this.now();
     const outcome = await this.deliver(q, req, at);
     this.report({ notificationId: req.id, receiver: req.receiver, incidentId: req.incidentId, attempt, at, ok: outcome.kind === 'delivered', detail: outcome.detail });
     const fields = { notification: req.id, receiver: req.receiver, incident: req.incidentId, attempt, detail: outcome.detail };
@@ -334,6 +379,28 @@ export class NotificationDispatcher {
     } catch (err) {
       this.log.warn({ err: errorMessage(err), notification: a.notificationId }, 'onAttempt failed');
     }
+  }
+
+  /** Takes over notifications other processes left in the outbox (older than one rescan period). */
+  private async rescan(): Promise<void> {
+    if (!this.running) return;
+    let pending: PendingNotification[];
+    try {
+      pending = await this.outbox.pending();
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err) }, 'could not read the outbox for notifications left by other engine processes');
+      return;
+    }
+    const staleBefore = this.now() - this.rescanEveryMs;
+    const touched = new Set<Queue>();
+    for (const p of pending) {
+      const q = this.queues.get(p.request.receiver);
+      if (!q || q.ids.has(p.request.id) || p.request.createdAt > staleBefore) continue;
+      this.insert(q, p);
+      touched.add(q);
+    }
+    if (touched.size > 0) this.log.info({ receivers: [...touched].map((q) => q.receiver.name) }, 'took over notifications another engine process left in the outbox');
+    for (const q of touched) this.pump(q);
   }
 
   private async prune(): Promise<void> {

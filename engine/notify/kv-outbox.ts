@@ -6,7 +6,7 @@
 import type { JetStreamClient, JetStreamManager, KV } from 'nats';
 import { errorMessage, InvalidArgumentError, UnavailableError } from '../errors/index.ts';
 import type { NotificationRequest } from '../incidents/model.ts';
-import { byCreatedAt, DEFAULT_DELIVERED_RETENTION_MS, type Outbox, type OutboxOutcome, type PendingNotification } from './outbox.ts';
+import { byCreatedAt, DEFAULT_DELIVERED_RETENTION_MS, type ClaimResult, type Outbox, type OutboxOutcome, type PendingNotification } from './outbox.ts';
 
 /** Default bucket name. */
 export const DEFAULT_OUTBOX_BUCKET = 'ioc_notify_outbox';
@@ -16,7 +16,7 @@ const PREFIX = 'n.';
 const KEY_EXISTS = 10071;
 
 type Stored =
-  | { state: 'pending'; request: NotificationRequest; attempts: number; nextAt: number }
+  | { state: 'pending'; request: NotificationRequest; attempts: number; nextAt: number; claim?: { owner: string; until: number } }
   | { state: OutboxOutcome; at: number };
 
 export interface KvOutboxOptions {
@@ -97,10 +97,28 @@ export class KvOutbox implements Outbox {
       if (!e || e.operation !== 'PUT') return;
       const value = e.json<Stored>();
       if (value.state !== 'pending') return;
-      // update(), not put(): a tombstone written meanwhile must not turn back into a pending entry.
-      await this.kv.update(key, JSON.stringify({ ...value, attempts, nextAt } satisfies Stored), e.revision);
+      // update(), not put(): a tombstone written meanwhile must not turn back into a pending entry. The claim ends here.
+      await this.kv.update(key, JSON.stringify({ request: value.request, state: 'pending', attempts, nextAt } satisfies Stored), e.revision);
     } catch (err) {
       throw unavailable(`cannot record an attempt of ${id}`, err);
+    }
+  }
+
+  async claim(id: string, owner: string, until: number): Promise<ClaimResult> {
+    const key = keyOf(id);
+    try {
+      const e = await this.kv.get(key);
+      if (!e || e.operation !== 'PUT') return { kind: 'done' };
+      const value = e.json<Stored>();
+      if (value.state !== 'pending') return { kind: 'done' };
+      const c = value.claim;
+      if (c && c.owner !== owner && c.until > this.now()) return { kind: 'taken', until: c.until };
+      // Compare-and-set on the revision read: of two processes claiming at once, one wins.
+      await this.kv.update(key, JSON.stringify({ ...value, claim: { owner, until } } satisfies Stored), e.revision);
+      return { kind: 'claimed' };
+    } catch (err) {
+      if ((err as { api_error?: { err_code?: number } }).api_error?.err_code === KEY_EXISTS) return { kind: 'taken', until: this.now() + 1000 };
+      throw unavailable(`cannot claim ${id}`, err);
     }
   }
 

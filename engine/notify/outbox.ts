@@ -19,12 +19,26 @@ export interface PendingNotification {
 /** How a notification left the outbox: delivered, or dropped after a permanent failure. */
 export type OutboxOutcome = 'delivered' | 'dropped';
 
+/**
+ * Whether this process may attempt a notification now. Several engine
+ * processes share one outbox; a claim (held until `until`) makes sure only
+ * one attempts a notification at a time, and none after it was delivered.
+ */
+export type ClaimResult =
+  | { kind: 'claimed' }
+  /** Another process holds it until then. */
+  | { kind: 'taken'; until: number }
+  /** Delivered or dropped already (by any process), or gone. */
+  | { kind: 'done' };
+
 export interface Outbox {
   /** Adds a request; false (and no change) when its id is pending or was delivered within the retention. */
   add(req: NotificationRequest): Promise<boolean>;
   /** Every pending notification, oldest `createdAt` first. */
   pending(): Promise<PendingNotification[]>;
-  /** Records a failed attempt and when to try next. */
+  /** Claims a pending notification for `owner` until `until` (epoch ms), unless another owner's claim still holds. */
+  claim(id: string, owner: string, until: number): Promise<ClaimResult>;
+  /** Records a failed attempt and when to try next (and releases the claim). */
   attempted(id: string, attempts: number, nextAt: number): Promise<void>;
   /** Removes it from the pending ones and remembers its id, so a later `add` of it returns false. */
   delivered(id: string, outcome?: OutboxOutcome): Promise<void>;
@@ -48,6 +62,7 @@ export function byCreatedAt(a: PendingNotification, b: PendingNotification): num
  */
 export class MemoryOutbox implements Outbox {
   private readonly items = new Map<string, PendingNotification>();
+  private readonly claims = new Map<string, { owner: string; until: number }>();
   /** Delivered id → when; insertion order is delivery order. */
   private readonly done = new Map<string, number>();
   private readonly now: () => number;
@@ -69,13 +84,23 @@ export class MemoryOutbox implements Outbox {
     return [...this.items.values()].map((p) => structuredClone(p)).sort(byCreatedAt);
   }
 
+  async claim(id: string, owner: string, until: number): Promise<ClaimResult> {
+    if (!this.items.has(id)) return { kind: 'done' };
+    const c = this.claims.get(id);
+    if (c && c.owner !== owner && c.until > this.now()) return { kind: 'taken', until: c.until };
+    this.claims.set(id, { owner, until });
+    return { kind: 'claimed' };
+  }
+
   async attempted(id: string, attempts: number, nextAt: number): Promise<void> {
     const p = this.items.get(id);
     if (p) Object.assign(p, { attempts, nextAt });
+    this.claims.delete(id);
   }
 
   async delivered(id: string): Promise<void> {
     this.items.delete(id);
+    this.claims.delete(id);
     this.done.delete(id);
     this.done.set(id, this.now());
   }

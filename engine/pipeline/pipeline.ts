@@ -45,6 +45,12 @@ export interface PipelineOptions {
    * router and the partitions that also read them do that once.
    */
   rulesOnly?: boolean;
+  /**
+   * Which of the live view's alerts this pipeline answers for (default all):
+   * in a partition, its rules' alerts of its zones; in the city slot, its
+   * rules'. Others are left alone when it syncs the live view to its rule state.
+   */
+  liveScope?: (a: Alert) => boolean;
   batch: number;
   maxAckPending: number;
   batchRows: number;
@@ -319,7 +325,8 @@ export class Pipeline {
   private syncLiveAlerts(): void {
     const firing = this.o.runtime.firing();
     const now = new Set(firing.map((a) => a.fingerprint));
-    for (const a of this.o.live.firingAlerts()) if (!now.has(a.fingerprint)) this.o.live.applyAlert({ ...a, state: 'resolved' });
+    const scope = this.o.liveScope;
+    for (const a of this.o.live.firingAlerts()) if (!now.has(a.fingerprint) && (!scope || scope(a))) this.o.live.applyAlert({ ...a, state: 'resolved' });
     for (const a of firing) if (!a.shadow) this.o.live.applyAlert(a);
     this.o.metrics.alertsFiring.set(firing.length);
   }
