@@ -97,6 +97,13 @@ check('Dockerfile builds on node:20 and starts the engine', () => {
 
 const composeDir = join(here, 'compose');
 let compose;
+check('deploy/compose.yaml includes compose/compose.yaml', () => {
+  const [top] = loadYaml(join(here, 'compose.yaml'));
+  assert(Array.isArray(top?.include) && top.include.length === 1, 'no single include');
+  const target = typeof top.include[0] === 'string' ? top.include[0] : top.include[0].path;
+  assert(join(here, target) === join(composeDir, 'compose.yaml'), `includes ${target}`);
+  assert(Object.keys(top).every((k) => k === 'include'), 'defines more than the include');
+});
 check('compose.yaml parses', () => {
   [compose] = loadYaml(join(composeDir, 'compose.yaml'));
   assert(compose && typeof compose.services === 'object', 'no services');
@@ -127,7 +134,7 @@ if (compose) {
     return testNatsConfig(text, { NATS_SERVER_NAME: 'nats-1' });
   });
 
-  check('compose: engine replicas get NATS, ClickHouse and R3 through IOC_* variables', () => {
+  check('compose: engine replicas get NATS, ClickHouse, R3 and partitions through IOC_* variables', () => {
     const e = services.engine;
     assert(e, 'no engine service');
     assert(existsSync(join(composeDir, e.build.context, e.build.dockerfile)), `dockerfile ${e.build.dockerfile} not found from ${e.build.context}`);
@@ -137,6 +144,8 @@ if (compose) {
     for (const h of urls) assert(natsNodes.includes(h), `IOC_NATS_URL names ${h}, not a NATS service`);
     assert(new URL(env.IOC_CLICKHOUSE_URL).hostname in services, 'IOC_CLICKHOUSE_URL host is not a service');
     assert(env.IOC_NATS_REPLICAS === '3', 'IOC_NATS_REPLICAS is not 3');
+    // Replicas without partitions would split one consumer's events at random, and rule state with them.
+    assert(Number(interpolated(env.IOC_CLUSTER_PARTITIONS)) >= Number(interpolated(e.deploy?.replicas)), 'IOC_CLUSTER_PARTITIONS is unset or smaller than the replicas');
     assert(env.IOC_MODE === 'real', 'IOC_MODE is not real');
     assert(String(e.healthcheck?.test).includes('/readyz'), 'engine healthcheck does not use /readyz');
     for (const d of Object.keys(e.depends_on ?? {})) assert(d in services, `depends on unknown service ${d}`);
@@ -209,7 +218,7 @@ check('k8s: NATS is a 3-node JetStream StatefulSet with routes to each pod', () 
   return testNatsConfig(conf, { POD_NAME: 'nats-0' });
 });
 
-check('k8s: engine Deployment has replicas, probes on /readyz and /healthz, ports 8080 and 50051, resources', () => {
+check('k8s: engine Deployment has replicas, partitions, probes on /readyz and /healthz, ports 8080 and 50051, resources', () => {
   const d = find('Deployment', 'ioc-engine');
   assert(d?.spec.replicas >= 2, 'fewer than 2 replicas');
   const c = d.spec.template.spec.containers[0];
@@ -220,6 +229,7 @@ check('k8s: engine Deployment has replicas, probes on /readyz and /healthz, port
   assert(c.resources?.requests?.cpu && c.resources?.requests?.memory && c.resources?.limits?.memory, 'resources incomplete');
   const env = find('ConfigMap', 'ioc-engine').data;
   assert(env.IOC_NATS_REPLICAS === '3', 'IOC_NATS_REPLICAS is not 3');
+  assert(Number(env.IOC_CLUSTER_PARTITIONS) >= d.spec.replicas, 'IOC_CLUSTER_PARTITIONS is unset or smaller than the replicas');
   for (const key of ['IOC_NATS_URL', 'IOC_CLICKHOUSE_URL']) {
     assert(find('Service', new URL(env[key]).hostname), `${key} names no Service (${env[key]})`);
   }
