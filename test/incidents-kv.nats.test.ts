@@ -94,4 +94,33 @@ describe('incident state shared by two engine processes', () => {
     expect(new Set(incident.alerts).size).toBe(total);
     expect(d.readPauses).toBeGreaterThan(0);
   }, 90_000);
+
+  it('three processes applying the same stream of alert changes at once end with every change applied, none skipped after a lost race', async () => {
+    const bucket = 'ioc_incidents_three';
+    const [p1, p2, p3] = [await engineProcess(undefined, bucket), await engineProcess(undefined, bucket), await engineProcess(undefined, bucket)];
+    // 40 sensors in two districts, each firing, resolved and firing again, or firing then resolved: 100 changes, published in bursts.
+    const last = new Map<string, Alert['state']>();
+    for (let round = 0; round < 3; round++) {
+      const burst: Promise<void>[] = [];
+      for (let i = 0; i < 40; i++) {
+        if (round === 2 && i % 2 === 1) continue;
+        const state: Alert['state'] = round === 1 ? 'resolved' : 'firing';
+        const fp = `fp-three-${i}`;
+        last.set(fp, state);
+        const zone = i % 2 === 0 ? 'ba-dinh' : 'dong-da';
+        burst.push(buses[0]!.publishAlert({ ...alert, fingerprint: fp, key: `wl-three-${i}`, source: `wl-three-${i}`, zone, state, eventId: `three-${round}-${i}`, startsAt: alert.startsAt + round, emittedAt: Date.now() }));
+      }
+      await Promise.all(burst);
+      await new Promise((r) => setTimeout(r, 150)); // about one coalescing period: the processes race on the same incidents
+    }
+    const wanted = [...last].map(([fp, state]) => `${fp}:${state}`).sort();
+    const view = (s: IncidentService) => [...last.keys()].map((fp) => `${fp}:${s.alert(fp)?.state}`).sort();
+    for (const s of [p1, p2, p3]) await waitUntil(async () => {
+      await s.settled();
+      return JSON.stringify(view(s)) === JSON.stringify(wanted);
+    }, 30_000, () => `a process to see every change (it sees ${view(s).filter((x) => !wanted.includes(x)).slice(0, 3).join(', ')} ...)`);
+    // What the bucket holds, read by a fresh process: every sensor in its last state.
+    const fresh = await engineProcess(undefined, bucket);
+    expect(view(fresh)).toEqual(wanted);
+  }, 90_000);
 });

@@ -27,7 +27,7 @@ import { RulesWatcher } from './rules-watcher.ts';
 import { formatDiagnostic, loadRulesDir, RuleSet, type CompiledRule } from '../rules/index.ts';
 import type { ValidateOptions } from '../events/index.ts';
 import { hostname } from 'node:os';
-import { clickHouseAccess, ClickHouseStore, MemoryStore, Retention, sql, type Store } from '../store/index.ts';
+import { clickHouseAccess, ClickHouseStore, groupInserts, MemoryStore, Retention, sql, type Store } from '../store/index.ts';
 
 export interface EngineOptions {
   config: Config;
@@ -384,6 +384,8 @@ async function partitionedPipeline(o: {
   const stream = config['nats.partitionsStream'];
   const leaseMs = config['cluster.leaseMs'];
   const startedAt = Date.now();
+  // One INSERT for the batches that a process's partitions commit at the same time (group commit).
+  const store = groupInserts(o.pipelineOptions.store);
   return new PartitionedPipeline({
     board: await nats.leaseBoard(leaseMs),
     member: { id: `${hostname()}-${process.pid}-${startedAt.toString(36)}`, host: hostname(), pid: process.pid, startedAt },
@@ -399,6 +401,7 @@ async function partitionedPipeline(o: {
       const ids = new Set(rules.map((r) => r.id));
       return new Pipeline({
         ...o.pipelineOptions,
+        store,
         runtime: o.runtimeFor(rules),
         consumer: partitionSource(stream, p).consumer,
         source: partitionSource(stream, p),
@@ -409,6 +412,7 @@ async function partitionedPipeline(o: {
     // City-wide rules: one rules-only pipeline over every event, with its own consumer, checkpoint and snapshot.
     cityPipeline: (rules) => new Pipeline({
       ...o.pipelineOptions,
+      store,
       runtime: o.runtimeFor(rules),
       consumer: CITY_CONSUMER,
       source: { stream: config['nats.eventsStream'], consumer: CITY_CONSUMER, filterSubject: 'ioc.events.>' },

@@ -249,7 +249,25 @@ export class IncidentService implements IncidentsApi {
         this.manager.applyAlert(a);
         this.cursor = Math.max(this.cursor, s);
       }
-    }).catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'applying alert changes failed'));
+    }).catch((err: unknown) => {
+      if (err instanceof ConflictError) {
+        // Another engine process applied alert changes first and the state was reloaded with its
+        // cursor: read again from there (changes already applied are no-ops), or the changes this
+        // batch held after that cursor would be skipped here.
+        this.log.info({ cursor: this.cursor }, 'another engine process applied alert changes first; reading the alerts stream again from its position');
+        this.rewind();
+        return;
+      }
+      this.log.error({ err: errorMessage(err) }, 'applying alert changes failed');
+    });
+  }
+
+  /** Drops the alert changes read ahead and reads the stream again from the cursor. */
+  private rewind(): void {
+    this.pendingAlerts.length = 0;
+    if (this.paused) return;
+    this.paused = true;
+    this.readPause?.abort();
   }
 
   /** Runs `change` alone, then makes its effects durable; a lost compare-and-set reloads the state and rejects. */
@@ -302,7 +320,8 @@ export class IncidentService implements IncidentsApi {
     } catch (err) {
       if (err instanceof ConflictError) {
         this.opts.metrics?.incidentConflicts.inc();
-        this.log.error({ err: err.message }, 'another engine process changed incident state: reloading it');
+        // Expected with several engine processes (scale-out): counted, and logged without alarm.
+        this.log.warn({ err: err.message }, 'another engine process changed incident state: reloading it');
         await this.loadState();
       }
       throw err;

@@ -19,7 +19,7 @@ import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import type { CompiledRule } from '../rules/index.ts';
 import type { ReloadReport, Runtime } from '../runtime/index.ts';
-import type { Store, StoredEvent } from '../store/index.ts';
+import type { RowInserts, StoredEvent } from '../store/index.ts';
 import { batchBy } from './batch-by.ts';
 import { coalesceMap } from './coalesce.ts';
 import { decodeMessage } from './decode-message.ts';
@@ -28,7 +28,8 @@ import { SnapshotStore } from './snapshots.ts';
 
 export interface PipelineOptions {
   bus: Bus;
-  store: Store;
+  /** Where batches are stored (a Store, or its inserts grouped across a process's partitions). */
+  store: RowInserts;
   runtime: Runtime;
   zones: ZoneLocator;
   live: LiveView;

@@ -4,6 +4,7 @@
 // Code outside this folder never writes SQL text except through `sql` and `ident`.
 export type { IncidentStat, IncidentStatsQuery, Store, StoredEvent } from './store.ts';
 export { ClickHouseStore, type ClickHouseStoreOptions } from './clickhouse-store.ts';
+export { groupInserts, type RowInserts } from './group-inserts.ts';
 export { clickHouseAccess, type ClickHouseAccess, type ClickHouseTls } from './clickhouse-connection.ts';
 export { accessError, ClickHouseQueryError, toStoreError } from './clickhouse-errors.ts';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';

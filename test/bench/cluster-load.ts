@@ -10,9 +10,11 @@
 // actually got: with more processes than cores, that is what limits scaling.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
+import { JetStreamPublisher } from '../../engine/bus/js-publisher.ts';
 import { eventKey, type IocEvent } from '../../engine/events/index.ts';
 import { repoRoot } from '../harness/engine.ts';
 import { startNats } from '../harness/nats.ts';
@@ -29,6 +31,10 @@ export interface ScaleRun {
   coresPerEngine: number[];
   /** Cores the whole machine spent in that time (all processes). */
   machineCores: number;
+  /** Cores nats-server and clickhouse-server spent in that time, and this process (the feed). */
+  natsCores: number;
+  clickhouseCores: number;
+  feedCores: number;
   peakRssMb: number[];
   /** Partition shares once settled, e.g. [6, 6]. */
   shares: number[];
@@ -36,6 +42,7 @@ export interface ScaleRun {
 }
 
 const TICKS = 100; // USER_HZ on Linux
+const encoder = new TextEncoder();
 
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -46,6 +53,23 @@ function machineCpuSeconds(): number {
   const [, ...v] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
   const n = v.map(Number);
   return (n[0]! + n[1]! + n[2]! + n[5]! + n[6]! + n[7]!) / TICKS; // user nice system irq softirq steal
+}
+
+/** CPU seconds so far of every process, by command name (nats-server, clickhouse-server, node, ...). */
+function cpuByCommand(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      out.set(comm, (out.get(comm) ?? 0) + (Number(f[11]) + Number(f[12])) / TICKS);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
 
 function peakRssMb(pid: number): number {
@@ -109,17 +133,20 @@ async function runOnce(o: ScaleOptions, n: number): Promise<Omit<ScaleRun, 'effi
     const settleMs = Date.now() - started;
 
     const nc = await connect({ servers: nats.url, noAsyncTraces: true });
-    const js = nc.jetstream();
+    // The engine's own publisher: the feed must cost this process as little CPU as it can, the engines share the machine.
+    const publisher = new JetStreamPublisher(nc, 10_000);
     const jsm = await nc.jetstreamManager();
     const cpu0 = engines.map((e) => cpuSeconds(e.child.pid!));
     const machine0 = machineCpuSeconds();
+    const byCommand0 = cpuByCommand();
+    const self0 = cpuSeconds(process.pid);
     const t0 = performance.now();
     o.log(`scale-out: ${n} engine(s) own ${shares.join('/')} of ${o.partitions} partitions; publishing ${o.events.length} events`);
     // A publish whose acknowledgement times out (the machine is busy) is sent again with the same message id.
     const publish = async (e: IocEvent) => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await js.publish(`ioc.events.${e.type}`, JSON.stringify(e), { msgID: eventKey(e), timeout: 10_000 });
+          return await publisher.publish(`ioc.events.${e.type}`, encoder.encode(JSON.stringify(e)), { msgId: eventKey(e) });
         } catch (err) {
           if (attempt >= 10) throw err;
         }
@@ -146,11 +173,17 @@ async function runOnce(o: ScaleOptions, n: number): Promise<Omit<ScaleRun, 'effi
     const seconds = (performance.now() - t0) / 1000;
     const coresPerEngine = engines.map((e, i) => Number(((cpuSeconds(e.child.pid!) - cpu0[i]!) / seconds).toFixed(2)));
     const machineCores = Number(((machineCpuSeconds() - machine0) / seconds).toFixed(2));
+    const byCommand1 = cpuByCommand();
+    const coresOf = (comm: string) => Number((((byCommand1.get(comm) ?? 0) - (byCommand0.get(comm) ?? 0)) / seconds).toFixed(2));
+    const natsCores = coresOf('nats-server');
+    const clickhouseCores = coresOf('clickhouse-serv');
+    const feedCores = Number(((cpuSeconds(process.pid) - self0) / seconds).toFixed(2));
     const rss = engines.map((e) => peakRssMb(e.child.pid!));
+    publisher.close();
     await nc.close();
     const eventsPerSec = Math.round(o.events.length / seconds);
-    o.log(`scale-out: ${n} engine(s): ${eventsPerSec} events/s, cores per engine ${coresPerEngine.join('/')}, machine ${machineCores}`);
-    return { engines: n, partitions: o.partitions, events: o.events.length, eventsPerSec, coresPerEngine, machineCores, peakRssMb: rss, shares, settleMs };
+    o.log(`scale-out: ${n} engine(s): ${eventsPerSec} events/s, cores per engine ${coresPerEngine.join('/')}, nats-server ${natsCores}, clickhouse ${clickhouseCores}, feed ${feedCores}, machine ${machineCores}`);
+    return { engines: n, partitions: o.partitions, events: o.events.length, eventsPerSec, coresPerEngine, machineCores, natsCores, clickhouseCores, feedCores, peakRssMb: rss, shares, settleMs };
   } finally {
     await Promise.all(
       engines.map(
@@ -179,11 +212,12 @@ export async function measureScaleOut(o: ScaleOptions): Promise<ScaleRun[]> {
 export function formatScaleOut(runs: ScaleRun[] | undefined): string {
   if (!runs || runs.length === 0) return '  scale-out       not measured';
   const lines = [`  scale-out       ${runs[0]!.events} events, the same rules, ${runs[0]!.partitions} partitions (cluster.partitions), one nats-server, one ClickHouse`];
-  lines.push('    engines  events/s  per-process efficiency  cores per engine   machine cores  peak RSS MB   shares   settle');
+  lines.push('    engines  events/s  per-process efficiency  cores per engine  nats-server  clickhouse  feed  machine  peak RSS MB   shares   settle');
   for (const r of runs) {
     lines.push(
-      `    ${String(r.engines).padStart(7)}  ${String(r.eventsPerSec).padStart(8)}  ${r.efficiency.toFixed(2).padStart(22)}  ${r.coresPerEngine.join('/').padEnd(17)}  ${r.machineCores.toFixed(2).padStart(13)}  ${r.peakRssMb.join('/').padEnd(11)}  ${r.shares.join('/').padEnd(7)}  ${(r.settleMs / 1000).toFixed(1)} s`,
+      `    ${String(r.engines).padStart(7)}  ${String(r.eventsPerSec).padStart(8)}  ${r.efficiency.toFixed(2).padStart(22)}  ${r.coresPerEngine.join('/').padEnd(16)}  ${r.natsCores.toFixed(2).padStart(11)}  ${r.clickhouseCores.toFixed(2).padStart(10)}  ${r.feedCores.toFixed(2).padStart(4)}  ${r.machineCores.toFixed(2).padStart(7)}  ${r.peakRssMb.join('/').padEnd(11)}  ${r.shares.join('/').padEnd(7)}  ${(r.settleMs / 1000).toFixed(1)} s`,
     );
   }
+  lines.push('    (cores: CPU each process used while the events flowed, from /proc; the machine has ' + cpus().length + ')');
   return lines.join('\n');
 }
