@@ -18,7 +18,7 @@ const services: IncidentService[] = [];
 
 const { policies } = compilePolicySources([{ file: 'p.yaml', text: 'policies:\n  - { id: flood, type: flood, match: { rules: ["flood.*"] }, groupBy: [zone] }\n' }]);
 
-async function engineProcess(maxPendingAlerts?: number, bucket = 'ioc_incidents'): Promise<IncidentService> {
+async function engineProcess(maxPendingAlerts?: number, bucket = 'ioc_incidents', follow = false): Promise<IncidentService> {
   const bus = await connectNats({
     servers: nats.url, eventsStream: 'IOC_EVENTS', alertsStream: 'IOC_ALERTS', dlqStream: 'IOC_DLQ', consumer: `c${buses.length}`,
     stateBucket: 'ioc_engine', eventsMaxAgeHours: 1, replicas: 1, maxAckPending: 1000, ackWaitSeconds: 30, log: silentLogger(),
@@ -26,7 +26,7 @@ async function engineProcess(maxPendingAlerts?: number, bucket = 'ioc_incidents'
   await bus.setup();
   buses.push(bus);
   const sent: NotificationRequest[] = [];
-  const service = new IncidentService({ bus, store: new MemoryStore(), notifications: { enqueue: async (r) => void sent.push(...r) }, policies, bucket, log: silentLogger(), ...(maxPendingAlerts ? { maxPendingAlerts } : {}) });
+  const service = new IncidentService({ bus, store: new MemoryStore(), notifications: { enqueue: async (r) => void sent.push(...r) }, policies, bucket, log: silentLogger(), follow, ...(maxPendingAlerts ? { maxPendingAlerts } : {}) });
   await service.start();
   services.push(service);
   return service;
@@ -122,5 +122,42 @@ describe('incident state shared by two engine processes', () => {
     // What the bucket holds, read by a fresh process: every sensor in its last state.
     const fresh = await engineProcess(undefined, bucket);
     expect(view(fresh)).toEqual(wanted);
+  }, 90_000);
+
+  it('one process leads (applies alert changes), another follows the shared state, serves it, acts on it, and can take over the lead', async () => {
+    const bucket = 'ioc_incidents_lead';
+    const leader = await engineProcess(undefined, bucket);
+    const follower = await engineProcess(undefined, bucket, true);
+    expect([leader.isLeading, follower.isLeading]).toEqual([true, false]);
+    const updates: string[] = [];
+    const sub = follower.updates().subscribe((u) => updates.push(u.kind === 'incident' ? `incident:${u.incident.state}` : u.kind));
+
+    const hk = { ...alert, fingerprint: 'fp-lead-hk', key: 'wl-lead-hk', source: 'wl-lead-hk', zone: 'hoan-kiem', eventId: 'lead-1', startsAt: Date.now() };
+    await buses[0]!.publishAlert(hk);
+    const id = await waitUntil(() => leader.list({}).find((i) => i.zones.includes('hoan-kiem'))?.id, 20_000, () => 'the leader opens the incident');
+    // The follower reads no alerts: it sees the incident because the leader wrote it.
+    await waitUntil(() => follower.get(id)?.incident.state === 'open', 20_000, () => 'the follower sees the open incident');
+    expect(updates).toContain('incident:open');
+
+    // An operator acknowledges on the follower's console: the leader sees it, and its timers see it too.
+    await follower.act({ kind: 'acknowledge', incidentId: id, actor: 'lan' });
+    await waitUntil(() => leader.get(id)?.incident.state === 'acknowledged', 20_000, () => 'the leader sees the acknowledgement');
+    // The leader goes on from there: the alert resolving is added on top of the acknowledgement.
+    await buses[0]!.publishAlert({ ...hk, state: 'resolved', endsAt: Date.now(), eventId: 'lead-2' });
+    await waitUntil(() => follower.alert('fp-lead-hk')?.state === 'resolved', 20_000, () => 'the follower sees the alert resolved');
+    expect(follower.get(id)!.incident.acknowledgedBy).toBe('lan');
+
+    // The lead moves (the router slot went to the other process).
+    await leader.follow();
+    await follower.lead();
+    expect([leader.isLeading, follower.isLeading]).toEqual([false, true]);
+    const cg = { ...alert, fingerprint: 'fp-lead-cg', key: 'wl-lead-cg', source: 'wl-lead-cg', zone: 'cau-giay', eventId: 'lead-3', startsAt: Date.now() };
+    await buses[0]!.publishAlert(cg);
+    const id2 = await waitUntil(() => follower.list({}).find((i) => i.zones.includes('cau-giay'))?.id, 20_000, () => 'the new leader opens an incident');
+    await waitUntil(() => leader.get(id2)?.incident.state === 'open', 20_000, () => 'the old leader, now following, sees it');
+    // Neither decided anything twice: one incident per district.
+    expect(follower.list({}).filter((i) => i.zones.includes('cau-giay')).length).toBe(1);
+    expect(leader.list({}).filter((i) => i.zones.includes('hoan-kiem')).map((i) => i.id)).toEqual([id]);
+    sub.unsubscribe();
   }, 90_000);
 });

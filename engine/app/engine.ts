@@ -224,7 +224,11 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
       ? await partitionedPipeline({ config, bus, rules: rules.rules, runtimeFor, pipelineOptions, zones, validate, metrics, log })
       : new Pipeline({ ...pipelineOptions, runtime: runtimeFor(rules.rules) });
     // Incidents first: a wrong receiver configuration stops the start before any event is read.
-    const incidents = await startIncidents(config, bus, store, policies.policies, metrics, log.child({ sub: 'incidents' }));
+    const partitioned = pipeline instanceof PartitionedPipeline;
+    // Scale-out: incident management applies alert changes and runs its timers in the router's process only;
+    // the others follow the shared state (and serve the API from it).
+    const incidents = await startIncidents(config, bus, store, policies.policies, metrics, log.child({ sub: 'incidents' }), partitioned);
+    if (partitioned) pipeline.onLeadChange((held) => void (held ? incidents.service.lead() : incidents.service.follow()).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'incident management could not change its role')));
     await pipeline.start();
     let policiesReload: Promise<void> = Promise.resolve();
     const watcher = new RulesWatcher({
@@ -437,7 +441,7 @@ async function partitionedPipeline(o: {
 }
 
 /** Incident management and its notification dispatcher, on the bus's buckets (or in memory when embedded). */
-async function startIncidents(config: Config, bus: Bus, store: Store, policies: PolicySet, metrics: Metrics, log: Logger): Promise<{ service: IncidentService; reload(dir: string): Promise<void>; stop(): Promise<void> }> {
+async function startIncidents(config: Config, bus: Bus, store: Store, policies: PolicySet, metrics: Metrics, log: Logger, follow: boolean): Promise<{ service: IncidentService; reload(dir: string): Promise<void>; stop(): Promise<void> }> {
   const outbox: Outbox =
     bus.kind === 'nats' ? await KvOutbox.open((bus as NatsBus).nc.jetstream(), { bucket: config['nats.outboxBucket'], replicas: config['nats.replicas'] }) : new MemoryOutbox();
   let service: IncidentService | undefined;
@@ -465,6 +469,7 @@ async function startIncidents(config: Config, bus: Bus, store: Store, policies: 
     consoleUrl: config['console.url'],
     log,
     metrics,
+    follow,
   });
   await dispatcher.start();
   await service.start();

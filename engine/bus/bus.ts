@@ -77,6 +77,11 @@ export interface VersionedStore {
    * when someone else wrote first.
    */
   put(key: string, value: Uint8Array, expected: number): Promise<number>;
+  /**
+   * Calls `onChange` for every write and delete made from now on, by any
+   * process (undefined entry: deleted), until the returned function is called.
+   */
+  watch(onChange: (key: string, entry: VersionedEntry | undefined) => void): Promise<() => void>;
   /** Deletes the key if its revision is still `expected`; ConflictError otherwise. */
   delete(key: string, expected: number): Promise<void>;
 }

@@ -33,7 +33,15 @@ class MemoryState implements StateStore {
 
 class MemoryVersioned implements VersionedStore {
   private readonly map = new Map<string, VersionedEntry>();
+  private readonly watchers = new Set<(key: string, entry: VersionedEntry | undefined) => void>();
   private revision = 0;
+  async watch(onChange: (key: string, entry: VersionedEntry | undefined) => void): Promise<() => void> {
+    this.watchers.add(onChange);
+    return () => void this.watchers.delete(onChange);
+  }
+  private changed(key: string, entry: VersionedEntry | undefined): void {
+    for (const w of this.watchers) queueMicrotask(() => w(key, entry));
+  }
   async entries(): Promise<Map<string, VersionedEntry>> {
     return new Map(this.map);
   }
@@ -41,11 +49,13 @@ class MemoryVersioned implements VersionedStore {
     if ((this.map.get(key)?.revision ?? 0) !== expected) throw new ConflictError(`${key} was changed by someone else (expected revision ${expected})`);
     const revision = ++this.revision;
     this.map.set(key, { value, revision });
+    this.changed(key, { value, revision });
     return revision;
   }
   async delete(key: string, expected: number): Promise<void> {
     if ((this.map.get(key)?.revision ?? 0) !== expected) throw new ConflictError(`${key} was changed by someone else (expected revision ${expected})`);
     this.map.delete(key);
+    this.changed(key, undefined);
   }
 }
 

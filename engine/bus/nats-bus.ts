@@ -8,6 +8,7 @@ import {
   DeliverPolicy,
   headers as natsHeaders,
   JSONCodec,
+  KvWatchInclude,
   nanos,
   RetentionPolicy,
   StorageType,
@@ -121,6 +122,14 @@ class KvVersioned implements VersionedStore {
       if (isWrongSequence(err)) throw new ConflictError(`${this.bucket}/${key} was changed by another engine process (expected revision ${expected})`, { cause: err });
       throw new UnavailableError(`cannot write ${this.bucket}/${key}: ${errorMessage(err)}`, { cause: err });
     }
+  }
+  async watch(onChange: (key: string, entry: VersionedEntry | undefined) => void): Promise<() => void> {
+    // Updates only (the caller has read the entries); nats.js re-creates the watch after a reconnect.
+    const w = await this.kv.watch({ include: KvWatchInclude.UpdatesOnly });
+    void (async () => {
+      for await (const e of w) onChange(e.key, e.operation === 'PUT' ? { value: e.value, revision: e.revision } : undefined);
+    })().catch(() => undefined);
+    return () => w.stop();
   }
   async delete(key: string, expected: number): Promise<void> {
     try {

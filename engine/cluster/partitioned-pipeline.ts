@@ -48,6 +48,7 @@ export class PartitionedPipeline {
   private router: Router | undefined;
   /** Whether this process holds the city slot, and the pipeline running there (only while there are city-wide rules). */
   private holdsCity = false;
+  private readonly leadListeners: ((held: boolean) => void)[] = [];
   private city: Pipeline | undefined;
   private watchdogTimer: ReturnType<typeof setInterval> | undefined;
   private readonly ownership: PartitionOwnership;
@@ -126,6 +127,7 @@ export class PartitionedPipeline {
     if (slot === this.routerSlot) {
       this.router = this.o.router();
       await this.router.start();
+      this.tellLead(true);
       return;
     }
     if (slot === this.citySlot) {
@@ -150,6 +152,7 @@ export class PartitionedPipeline {
       const router = this.router;
       if (!router) return;
       this.router = undefined;
+      this.tellLead(false);
       this.o.metrics.partitionChanges.labels(why).inc();
       await router.stop(drainMs);
       return;
@@ -221,6 +224,26 @@ export class PartitionedPipeline {
 
   get routing(): boolean {
     return this.router !== undefined;
+  }
+
+  /**
+   * Calls `fn(true)` when this process takes the router slot and `fn(false)`
+   * when it gives it up: work done once per deployment (incident management)
+   * follows the router.
+   */
+  onLeadChange(fn: (held: boolean) => void): void {
+    this.leadListeners.push(fn);
+    if (this.router) fn(true);
+  }
+
+  private tellLead(held: boolean): void {
+    for (const fn of this.leadListeners) {
+      try {
+        fn(held);
+      } catch (err) {
+        this.o.log.warn({ err: errorMessage(err) }, 'a lead listener failed');
+      }
+    }
   }
 
   /** Whether this process runs the city-wide rules now. */

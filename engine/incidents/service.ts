@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { Subject, type Observable } from 'rxjs';
 import type { Alert } from '../alerts/index.ts';
-import type { Bus, VersionedStore } from '../bus/index.ts';
+import type { Bus, VersionedEntry, VersionedStore } from '../bus/index.ts';
 import { ConflictError, errorMessage } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
@@ -40,9 +40,20 @@ export interface IncidentServiceOptions {
   metrics?: Pick<Metrics, 'incidents' | 'incidentChanges' | 'incidentConflicts'>;
   /** Alert changes read ahead of being applied before reading pauses (default MAX_PENDING_ALERTS). */
   maxPendingAlerts?: number;
+  /**
+   * Start as a follower (scale-out: another engine process leads): it serves
+   * the Incidents API from the shared state, which it follows through a watch
+   * on the bucket, and applies operator actions with compare-and-set, but
+   * reads no alerts and runs no timers until `lead()`. Default: lead.
+   */
+  follow?: boolean;
 }
 
 const CURSOR_KEY = 'cursor';
+/** Other processes' writes are applied at most this often by the leader (operator actions: rare) ... */
+const FOLLOW_COALESCE_MS = 100;
+/** ... and by a follower (the leader writes all the time during a storm; each look re-reads the state). */
+const FOLLOWER_COALESCE_MS = 500;
 /**
  * Alert changes are gathered this long and applied and persisted together: a
  * storm's thousands of changes rewrite each big incident a few times a second,
@@ -90,8 +101,23 @@ export class IncidentService implements IncidentsApi {
   private historyBacklog: { incidents: IncidentEventRow[]; alerts: AlertEventRow[]; deliveries: DeliveryAttempt[] } = { incidents: [], alerts: [], deliveries: [] };
   private historyTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Leading: reading alerts and running timers. Otherwise following the bucket. */
+  private leading: boolean;
+  /** Ends the alert reader when leadership is handed over (stop() ends it too). */
+  private readerStop = new AbortController();
+  /**
+   * The bucket as the watch shows it, and this process's own writes the
+   * watch has not shown yet (the newer of the two is the state); keys with
+   * a write by another process since the last look.
+   */
+  private readonly followed = new Map<string, VersionedEntry>();
+  private readonly ownLatest = new Map<string, VersionedEntry | undefined>();
+  private readonly foreign = new Set<string>();
+  private unwatch: (() => void) | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: IncidentServiceOptions) {
+    this.leading = opts.follow !== true;
     this.now = opts.now ?? Date.now;
     this.log = opts.log;
     this.manager = new IncidentManager({
@@ -103,20 +129,148 @@ export class IncidentService implements IncidentsApi {
     });
   }
 
-  /** Loads the state from KV, then follows the alerts stream from where it left off. */
+  /**
+   * Loads the state from KV and watches the bucket for other processes'
+   * writes; a leader then follows the alerts stream from where it left off.
+   */
   async start(): Promise<void> {
     this.kv = await this.opts.bus.versionedStore(this.opts.bucket);
-    await this.loadState();
-    this.log.info({ cursor: this.cursor, incidents: this.manager.list({ states: ['open', 'acknowledged'] }).length }, 'incident state loaded');
-    this.reader = this.readLoop();
     this.historyTimer = setInterval(() => void this.flushHistory(), 1000);
     this.historyTimer.unref();
+    await this.watchBucket();
+    if (this.leading) await this.startLeading();
+    this.log.info({ leading: this.leading, cursor: this.cursor, incidents: this.manager.list({ states: ['open', 'acknowledged'] }).length }, 'incident state loaded');
+  }
+
+  /** Whether this process applies alert changes and runs the timers now. */
+  get isLeading(): boolean {
+    return this.leading;
+  }
+
+  /** Takes over alert changes and timers (scale-out: this process now holds the lead). */
+  lead(): Promise<void> {
+    return this.switchRole(true);
+  }
+
+  /** Hands alert changes and timers over to another process; the state stays current through the watch. */
+  follow(): Promise<void> {
+    return this.switchRole(false);
+  }
+
+  private switching: Promise<void> = Promise.resolve();
+
+  private switchRole(lead: boolean): Promise<void> {
+    const run = async () => {
+      if (this.stopped || this.kv === undefined || this.leading === lead) return;
+      this.leading = lead;
+      if (lead) await this.startLeading();
+      else await this.stopLeading();
+      this.log.info({ cursor: this.cursor }, lead ? 'incident management: leading (reading alerts, running timers)' : 'incident management: following the shared state');
+    };
+    this.switching = this.switching.then(run, run);
+    return this.switching;
+  }
+
+  private async startLeading(): Promise<void> {
+    // Fresh from the bucket (in the queue, so no change of ours is half-written), then from its cursor on.
+    await this.serially(() => this.loadState());
+    this.readerStop = new AbortController();
+    this.reader = this.readLoop();
     this.schedule();
+  }
+
+  /** Stops reading alerts and the timers; alert changes already read are applied and persisted first. */
+  private async stopLeading(): Promise<void> {
+    this.readerStop.abort();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.reader?.catch(() => undefined);
+    if (this.coalesceTimer) {
+      clearTimeout(this.coalesceTimer);
+      this.applyPending();
+    }
+    await this.settled();
+  }
+
+  /** Runs `fn` in the queue of changes, persisting nothing. */
+  private serially(fn: () => Promise<void> | void): Promise<void> {
+    const run = async () => fn();
+    const p = this.queue.then(run, run);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  /**
+   * Loads the bucket and watches it. Writes by other processes (an operator
+   * action on another engine, or the leader's changes while following) are
+   * applied here within FOLLOW_COALESCE_MS, so every process serves current
+   * state; this process's own writes come back too and are recognised by
+   * their revision.
+   */
+  private async watchBucket(): Promise<void> {
+    const entries = await this.kv!.entries();
+    for (const [k, e] of entries) this.followed.set(k, e);
+    this.restoreFrom(entries);
+    this.unwatch = await this.kv!.watch((key, entry) => {
+      const had = this.followed.get(key);
+      if (entry) {
+        if (had && had.revision >= entry.revision) return;
+        this.followed.set(key, entry);
+      } else this.followed.delete(key);
+      const own = this.ownLatest.get(key);
+      if (this.ownLatest.has(key) && (own === undefined ? entry === undefined : entry !== undefined && entry.revision >= own.revision)) {
+        this.ownLatest.delete(key); // our own write, shown back
+        if (own !== undefined && entry !== undefined && entry.revision === own.revision) return;
+      }
+      if (entry && entry.revision === this.revisions.get(key)) return; // ours, already known
+      this.foreign.add(key);
+      this.watchTimer ??= setTimeout(() => {
+        this.watchTimer = undefined;
+        void this.serially(() => this.applyWatched()).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'applying the shared incident state failed'));
+      }, this.leading ? FOLLOW_COALESCE_MS : FOLLOWER_COALESCE_MS);
+    });
+  }
+
+  /** Other processes' writes: the state becomes the bucket's (with our own newer writes), and API watchers are told. */
+  private applyWatched(): void {
+    const foreign = [...this.foreign].filter((key) => {
+      const e = this.followed.get(key);
+      return e === undefined ? this.revisions.has(key) : e.revision > (this.revisions.get(key) ?? 0);
+    });
+    this.foreign.clear();
+    if (foreign.length === 0 || this.stopped) return;
+    const state = new Map(this.followed);
+    for (const [k, e] of this.ownLatest) {
+      if (e === undefined) state.delete(k);
+      else if (e.revision > (state.get(k)?.revision ?? 0)) state.set(k, e);
+    }
+    const cursor = this.cursor;
+    this.restoreFrom(state);
+    // The leader's cursor is its own: what it read ahead is applied after this.
+    if (this.leading) this.cursor = Math.max(cursor, this.cursor);
+    this.manager.drain(); // a reload decides nothing: whoever wrote it did
+    this.schedule();
+    if (!this.updates$.observed) return;
+    for (const key of foreign) {
+      if (key.startsWith('incident.')) {
+        const i = this.manager.incident(key.slice('incident.'.length));
+        if (i) this.updates$.next({ kind: 'incident', incident: clone(i) });
+      } else if (key.startsWith('alert.')) {
+        const a = this.manager.alert(key.slice('alert.'.length));
+        if (a) this.updates$.next({ kind: 'alert', alert: clone(a) });
+      } else if (key.startsWith('silence.')) {
+        const si = this.manager.silence(key.slice('silence.'.length));
+        if (si) this.updates$.next({ kind: 'silence', silence: clone(si) });
+      }
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort.abort();
+    this.readerStop.abort();
+    this.unwatch?.();
+    if (this.watchTimer) clearTimeout(this.watchTimer);
     if (this.timer) clearTimeout(this.timer);
     if (this.historyTimer) clearInterval(this.historyTimer);
     await this.reader?.catch(() => undefined);
@@ -199,15 +353,16 @@ export class IncidentService implements IncidentsApi {
   // --- internals -----------------------------------------------------------
 
   private async readLoop(): Promise<void> {
-    while (!this.abort.signal.aborted) {
+    const ended = AbortSignal.any([this.abort.signal, this.readerStop.signal]);
+    while (!ended.aborted) {
       this.readPause = new AbortController();
       try {
-        await this.opts.bus.readAlerts(this.cursor, (alert, seq) => this.onAlert(alert, seq), AbortSignal.any([this.abort.signal, this.readPause.signal]));
+        await this.opts.bus.readAlerts(this.cursor, (alert, seq) => this.onAlert(alert, seq), AbortSignal.any([ended, this.readPause.signal]));
       } catch (err) {
-        if (this.abort.signal.aborted) return;
+        if (ended.aborted) return;
         this.log.warn({ err: errorMessage(err) }, 'reading alerts failed; retrying');
       }
-      if (this.abort.signal.aborted) return;
+      if (ended.aborted) return;
       if (this.paused) {
         // Everything read is applied and persisted first; then reading resumes after it.
         await this.settled();
@@ -340,8 +495,10 @@ export class IncidentService implements IncidentsApi {
   }
 
   private async write(key: string, value: unknown): Promise<void> {
-    const rev = await this.kv!.put(key, encoder.encode(JSON.stringify(value)), this.revisions.get(key) ?? 0);
+    const bytes = encoder.encode(JSON.stringify(value));
+    const rev = await this.kv!.put(key, bytes, this.revisions.get(key) ?? 0);
     this.revisions.set(key, rev);
+    if (this.unwatch && (this.followed.get(key)?.revision ?? 0) < rev) this.ownLatest.set(key, { value: bytes, revision: rev });
   }
 
   private async remove(key: string): Promise<void> {
@@ -349,10 +506,15 @@ export class IncidentService implements IncidentsApi {
     if (rev === undefined) return;
     await this.kv!.delete(key, rev);
     this.revisions.delete(key);
+    if (this.unwatch && this.followed.has(key)) this.ownLatest.set(key, undefined);
   }
 
   private async loadState(): Promise<void> {
-    const entries = await this.kv!.entries();
+    this.restoreFrom(await this.kv!.entries());
+  }
+
+  /** The manager's state, revisions and cursor from the bucket's entries. */
+  private restoreFrom(entries: ReadonlyMap<string, VersionedEntry>): void {
     this.revisions.clear();
     const alerts: AlertRecord[] = [];
     const incidents: Incident[] = [];
@@ -435,7 +597,7 @@ export class IncidentService implements IncidentsApi {
   }
 
   private schedule(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.leading) return;
     if (this.timer) clearTimeout(this.timer);
     const due = this.manager.nextDue();
     if (due === undefined) return;
