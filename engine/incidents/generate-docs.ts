@@ -591,6 +591,11 @@ ${table(['reason', 'vi', 'en'], Object.entries(DEFAULT_TITLES).map(([r, t]) => [
   another process left undelivered (it died, or is stuck), so a dead
   process's notifications are still sent, once. A process's claims carry its
   host and gRPC port, so a restarted engine resumes its own at once.
+- **Scale-out: one process leads.** With \`cluster.partitions\` set, only
+  the engine process holding the router slot applies alert changes and runs
+  escalation and auto-resolve timers; the others follow the incident bucket
+  through a watch (within half a second), serve it to their consoles, and
+  apply operator actions with compare-and-set. The lead moves with the slot.
 
 ## Escalation
 
