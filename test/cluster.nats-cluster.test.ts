@@ -56,8 +56,12 @@ it('3 engines on a 3-node NATS cluster: an engine and a NATS node are killed; ev
   const feed = startFeed(stack.nc.jetstream(), hanoiDistricts().map((d) => d.id), { prefix: 'n3' });
   const total = async (...es: EngineProcess[]) => (await Promise.all(es.map(owned))).reduce((x, y) => x + y, 0);
 
-  const fair = Math.floor(P / 3) - 1;
-  const fairShares = async (...es: EngineProcess[]) => (await total(...es)) === P && (await Promise.all(es.map(owned))).every((n) => n >= fair);
+  // A fair share: every partition owned, and the slots (partitions, the router, the city-wide rules) spread evenly.
+  const fairShares = async (...es: EngineProcess[]) => {
+    if ((await total(...es)) !== P || (await Promise.all(es.map(owned))).some((n) => n === 0)) return false;
+    const slots = clusterStatus(stack, P).members.map((m) => m.owned.length);
+    return slots.length === es.length && Math.max(...slots) - Math.min(...slots) <= 1;
+  };
   await waitUntil(() => fairShares(a, b, c), 60_000, () => 'all three engines own a fair share of the partitions');
   const shares = await Promise.all([a, b, c].map(owned));
   await new Promise((r) => setTimeout(r, 3000));

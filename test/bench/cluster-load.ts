@@ -15,6 +15,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { JetStreamPublisher } from '../../engine/bus/js-publisher.ts';
+import { readClusterStatus } from '../../engine/cluster/index.ts';
 import { eventKey, type IocEvent } from '../../engine/events/index.ts';
 import { repoRoot } from '../harness/engine.ts';
 import { startNats } from '../harness/nats.ts';
@@ -124,15 +125,17 @@ async function runOnce(o: ScaleOptions, n: number): Promise<Omit<ScaleRun, 'effi
     for (const e of engines) {
       await until(async () => ((await fetch(`http://127.0.0.1:${e.httpPort}/readyz`)).status === 200 ? true : undefined), 120_000, 'an engine to be ready');
     }
-    // Settled: every partition owned, each process a fair share.
-    const fair = Math.floor(o.partitions / n) - (n > 1 ? 1 : 0);
+    // Settled: every partition owned, and the slots (partitions, router, city-wide rules) spread evenly over the processes.
+    const nc = await connect({ servers: nats.url, noAsyncTraces: true });
     const shares = await until(async () => {
       const s = await Promise.all(engines.map((e) => metric(e.httpPort, 'ioc_partitions_owned')));
-      return s.reduce((a, b) => a + b, 0) === o.partitions && s.every((x) => x >= fair) ? s : undefined;
+      if (s.reduce((a, b) => a + b, 0) !== o.partitions) return undefined;
+      const status = await readClusterStatus(nc, { partitions: o.partitions, eventsStream: 'IOC_EVENTS', partitionsStream: 'IOC_PARTS' });
+      const slots = status.members.map((m) => m.owned.length);
+      return status.members.length === n && Math.max(...slots) - Math.min(...slots) <= 1 ? s : undefined;
     }, 120_000, `${n} engines to share ${o.partitions} partitions`);
     const settleMs = Date.now() - started;
 
-    const nc = await connect({ servers: nats.url, noAsyncTraces: true });
     // The engine's own publisher: the feed must cost this process as little CPU as it can, the engines share the machine.
     const publisher = new JetStreamPublisher(nc, 10_000);
     const jsm = await nc.jetstreamManager();
