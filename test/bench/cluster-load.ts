@@ -15,7 +15,6 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { JetStreamPublisher } from '../../engine/bus/js-publisher.ts';
-import { readClusterStatus } from '../../engine/cluster/index.ts';
 import { eventKey, type IocEvent } from '../../engine/events/index.ts';
 import { repoRoot } from '../harness/engine.ts';
 import { startNats } from '../harness/nats.ts';
@@ -125,14 +124,21 @@ async function runOnce(o: ScaleOptions, n: number): Promise<Omit<ScaleRun, 'effi
     for (const e of engines) {
       await until(async () => ((await fetch(`http://127.0.0.1:${e.httpPort}/readyz`)).status === 200 ? true : undefined), 120_000, 'an engine to be ready');
     }
-    // Settled: every partition owned, and the slots (partitions, router, city-wide rules) spread evenly over the processes.
+    // Settled: every partition owned, none over the plan's capacity (slots: partitions, router, city-wide rules), for 3 s.
     const nc = await connect({ servers: nats.url, noAsyncTraces: true });
+    const cap = Math.ceil((o.partitions + 2) / n);
+    let last = '';
+    let since = 0;
     const shares = await until(async () => {
       const s = await Promise.all(engines.map((e) => metric(e.httpPort, 'ioc_partitions_owned')));
-      if (s.reduce((a, b) => a + b, 0) !== o.partitions) return undefined;
-      const status = await readClusterStatus(nc, { partitions: o.partitions, eventsStream: 'IOC_EVENTS', partitionsStream: 'IOC_PARTS' });
-      const slots = status.members.map((m) => m.owned.length);
-      return status.members.length === n && Math.max(...slots) - Math.min(...slots) <= 1 ? s : undefined;
+      const ok = s.reduce((a, b) => a + b, 0) === o.partitions && s.every((x) => x > 0 && x <= cap);
+      const key = s.join('/');
+      if (!ok || key !== last) {
+        last = ok ? key : '';
+        since = Date.now();
+        return undefined;
+      }
+      return Date.now() - since >= 3000 ? s : undefined;
     }, 120_000, `${n} engines to share ${o.partitions} partitions`);
     const settleMs = Date.now() - started;
 
