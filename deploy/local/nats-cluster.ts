@@ -57,6 +57,12 @@ export interface StartNatsClusterOptions {
   readyTimeoutMs?: number;
 }
 
+/** Nodes this process started: killed if it exits first (a crashed test or script), so none outlives it. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
 const BINARY = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) => existsSync(p)) ?? 'nats-server';
 
 function freePort(): Promise<number> {
@@ -179,8 +185,11 @@ export async function startNatsCluster(o: StartNatsClusterOptions): Promise<Nats
     let child: ChildProcess | undefined;
     const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
     const launch = () => {
-      child = spawn(BINARY, ['-c', confFile, '-l', logFile], { stdio: 'ignore' });
-      child.on('error', () => undefined);
+      const c = spawn(BINARY, ['-c', confFile, '-l', logFile], { stdio: 'ignore' });
+      c.on('error', () => undefined);
+      children.add(c);
+      c.once('exit', () => children.delete(c));
+      child = c;
     };
     return {
       name,
