@@ -138,7 +138,7 @@ export class IncidentService implements IncidentsApi {
     this.historyTimer = setInterval(() => void this.flushHistory(), 1000);
     this.historyTimer.unref();
     await this.watchBucket();
-    if (this.leading) await this.startLeading();
+    if (this.leading) this.startLeading();
     this.log.info({ leading: this.leading, cursor: this.cursor, incidents: this.manager.list({ states: ['open', 'acknowledged'] }).length }, 'incident state loaded');
   }
 
@@ -163,17 +163,19 @@ export class IncidentService implements IncidentsApi {
     const run = async () => {
       if (this.stopped || this.kv === undefined || this.leading === lead) return;
       this.leading = lead;
-      if (lead) await this.startLeading();
-      else await this.stopLeading();
+      if (lead) {
+        // Fresh from the bucket (in the queue, so no change of ours is half-written), then from its cursor on.
+        await this.serially(() => this.loadState());
+        this.startLeading();
+      } else await this.stopLeading();
       this.log.info({ cursor: this.cursor }, lead ? 'incident management: leading (reading alerts, running timers)' : 'incident management: following the shared state');
     };
     this.switching = this.switching.then(run, run);
     return this.switching;
   }
 
-  private async startLeading(): Promise<void> {
-    // Fresh from the bucket (in the queue, so no change of ours is half-written), then from its cursor on.
-    await this.serially(() => this.loadState());
+  /** Reads alerts from the state's cursor on, and runs the timers. */
+  private startLeading(): void {
     this.readerStop = new AbortController();
     this.reader = this.readLoop();
     this.schedule();

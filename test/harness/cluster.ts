@@ -7,6 +7,7 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { JetStreamClient, NatsConnection } from 'nats';
+import { expect } from 'vitest';
 import { alertMessageId, type Alert } from '../../engine/alerts/index.ts';
 import { cityRules, partitionOf, rulesForPartition, type ClusterStatus } from '../../engine/cluster/index.ts';
 import { eventKey, type IocEvent } from '../../engine/events/index.ts';
@@ -231,4 +232,20 @@ export async function compareAlerts(nc: NatsConnection, expected: Map<string, Al
     extra: [...seen.keys()].filter((id) => !expected.has(id)),
     twice: [...seen.values()].filter((c) => c > 1).length,
   };
+}
+
+/**
+ * What both scale-out tests require in the end: every accepted event stored
+ * once, IOC_ALERTS exactly the expected alerts, and the city-wide rule's one
+ * alert counting all 30 districts (it saw every partition's events).
+ */
+export function expectEveryEventAndAlertOnce(accepted: readonly IocEvent[], stored: Awaited<ReturnType<typeof waitStoredOnce>>, expected: Map<string, Alert>, alerts: Awaited<ReturnType<typeof compareAlerts>>): void {
+  expect(stored.distinct).toBe(accepted.length);
+  expect(stored.final).toBe(accepted.length);
+  expect(stored.foreign).toBe(0);
+  expect(alerts.missing.slice(0, 5)).toEqual([]);
+  expect(alerts.extra.slice(0, 5)).toEqual([]);
+  expect(alerts.twice).toBe(0);
+  expect(expected.size).toBeGreaterThan(50);
+  expect(cityAlerts(expected)).toEqual([['firing', expect.stringMatching(/^\d+ readings in 30 districts$/)]]);
 }
