@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, it } from 'vitest';
 import { hanoiDistricts } from '../engine/geo/index.ts';
-import { CLUSTER_RULES, clusterStatus, compareAlerts, expectedPartitionAlerts, expectEveryEventAndAlertOnce, ownedPartitions as owned, spawnClusterEngine, startFeed, waitStoredOnce, type EngineProcess } from './harness/cluster.ts';
+import { CLUSTER_RULES, clusterStatus, compareAlerts, expectedPartitionAlerts, expectEveryEventAndAlertOnce, inStreamOrder, outOfOrder, ownedPartitions as owned, spawnClusterEngine, startFeed, waitStoredOnce, type EngineProcess } from './harness/cluster.ts';
 import { startStack, waitUntil, type Stack } from './harness/engine.ts';
 
 const P = 8;
@@ -68,10 +68,11 @@ it('two engines split the partitions; one is killed and restarted; every event i
   const { accepted } = feed;
 
   const stored = await waitStoredOnce(stack, 'ioc_cluster', accepted, P);
-  const expected = expectedPartitionAlerts(CLUSTER_RULES, accepted, P);
+  const ordered = await inStreamOrder(stack.nc, accepted);
+  const expected = expectedPartitionAlerts(CLUSTER_RULES, ordered, P);
   const alerts = await compareAlerts(stack.nc, expected);
   console.log(`cluster: ${P} partitions, 2 engines, ${kills} SIGKILL, ${restarts} restart; a dead engine's partitions moved in ${takeover} ms (lease 8 s), a restarted engine took its share in ${rebalance} ms
-  events accepted ${accepted.length}, stored ${stored.final} (distinct ${stored.distinct}, physical rows ${stored.physical}), duplicates ${stored.final - stored.distinct}, not published ${stored.foreign}
+  events accepted ${accepted.length}, stored ${stored.final} (distinct ${stored.distinct}, physical rows ${stored.physical}), duplicates ${stored.final - stored.distinct}, stored out of publish order ${outOfOrder(ordered)}, not published ${stored.foreign}
   alerts expected ${expected.size}, seen ${alerts.seen}, missing ${alerts.missing.length}, extra ${alerts.extra.length}, published twice ${alerts.twice}`);
   expectEveryEventAndAlertOnce(accepted, stored, expected, alerts);
 }, 240_000);

@@ -28,6 +28,7 @@ import { openKvBoard } from '../cluster/kv-board.ts';
 import type { LeaseBoard } from '../cluster/board.ts';
 import { openNatsConnection, type NatsSecurity } from './nats-connection.ts';
 import { JetStreamPublisher } from './js-publisher.ts';
+import { kvKeys } from './kv-keys.ts';
 import type { Bus, ConsumeOptions, DeadLetter, EventSource, InboundMessage, PublishResult, StateStore, VersionedEntry, VersionedStore } from './bus.ts';
 
 export interface NatsBusOptions {
@@ -76,7 +77,11 @@ class NatsInbound implements InboundMessage {
 }
 
 class KvState implements StateStore {
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly jsm: JetStreamManager,
+    private readonly bucket: string,
+  ) {}
   async get(key: string): Promise<Uint8Array | undefined> {
     const e = await this.kv.get(key);
     return e && e.operation === 'PUT' ? e.value : undefined;
@@ -89,9 +94,7 @@ class KvState implements StateStore {
   }
   async entries(prefix: string): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>();
-    const keys: string[] = [];
-    for await (const k of await this.kv.keys(`${prefix}>`)) keys.push(k);
-    for (const k of keys) {
+    for (const k of await kvKeys(this.jsm, this.bucket, prefix)) {
       const v = await this.get(k);
       if (v) out.set(k, v);
     }
@@ -103,13 +106,12 @@ class KvState implements StateStore {
 class KvVersioned implements VersionedStore {
   constructor(
     private readonly kv: KV,
+    private readonly jsm: JetStreamManager,
     private readonly bucket: string,
   ) {}
   async entries(): Promise<Map<string, VersionedEntry>> {
     const out = new Map<string, VersionedEntry>();
-    const keys: string[] = [];
-    for await (const k of await this.kv.keys()) keys.push(k);
-    for (const k of keys) {
+    for (const k of await kvKeys(this.jsm, this.bucket)) {
       const e = await this.kv.get(k);
       if (e && e.operation === 'PUT') out.set(k, { value: e.value, revision: e.revision });
     }
@@ -223,7 +225,7 @@ export class NatsBus implements Bus {
     await this.ensureStream(o.alertsStream, 'ioc.alerts.>', 30 * 86_400_000);
     await this.ensureStream(o.dlqStream, 'ioc.dlq.>', 14 * 86_400_000);
     const kv = await this.js.views.kv(o.stateBucket, { history: 1, replicas: o.replicas });
-    this.kvState = new KvState(kv);
+    this.kvState = new KvState(kv, this.jsm!, o.stateBucket);
   }
 
   private async ensureStream(name: string, subject: string, maxAgeMs: number): Promise<void> {
@@ -428,7 +430,7 @@ export class NatsBus implements Bus {
 
   async versionedStore(bucket: string): Promise<VersionedStore> {
     const kv = await this.js.views.kv(bucket, { history: 1, replicas: this.opts.replicas });
-    return new KvVersioned(kv, bucket);
+    return new KvVersioned(kv, this.jsm!, bucket);
   }
 
   connected(): boolean {

@@ -3,7 +3,8 @@
 // the revision its holder last wrote; create/update/delete are conditional
 // on that revision, so a lost lease cannot be renewed or released by mistake.
 
-import type { KV, NatsConnection } from 'nats';
+import type { JetStreamManager, KV, NatsConnection } from 'nats';
+import { kvKeys } from '../bus/kv-keys.ts';
 import type { Lease, LeaseBoard, MemberInfo } from './board.ts';
 
 export interface KvBoardOptions {
@@ -35,12 +36,15 @@ export async function openKvBoard(nc: NatsConnection, opts: KvBoardOptions): Pro
   const js = nc.jetstream();
   const bucket = (name: string) => js.views.kv(`${prefix}_${name}`, opts.bindOnly ? { bindOnly: true } : { history: 1, ttl: opts.leaseMs, replicas: opts.replicas ?? 1 });
   const [membersKv, leasesKv] = await Promise.all([bucket('MEMBERS'), bucket('LEASES')]);
-  return new KvBoard(membersKv, leasesKv);
+  return new KvBoard(await nc.jetstreamManager(), `${prefix}_MEMBERS`, membersKv, `${prefix}_LEASES`, leasesKv);
 }
 
 class KvBoard implements LeaseBoard {
   constructor(
+    private readonly jsm: JetStreamManager,
+    private readonly membersBucket: string,
     private readonly membersKv: KV,
+    private readonly leasesBucket: string,
     private readonly leasesKv: KV,
   ) {}
 
@@ -54,7 +58,7 @@ class KvBoard implements LeaseBoard {
 
   async members(): Promise<MemberInfo[]> {
     const out: MemberInfo[] = [];
-    for (const key of await collect(await this.membersKv.keys())) {
+    for (const key of await kvKeys(this.jsm, this.membersBucket)) {
       const e = await this.membersKv.get(key);
       if (e && e.operation === 'PUT') out.push(decode<MemberInfo>(e.value));
     }
@@ -89,7 +93,7 @@ class KvBoard implements LeaseBoard {
 
   async leases(): Promise<Map<number, Lease>> {
     const out = new Map<number, Lease>();
-    for (const key of await collect(await this.leasesKv.keys())) {
+    for (const key of await kvKeys(this.jsm, this.leasesBucket)) {
       const e = await this.leasesKv.get(key);
       if (!e || e.operation !== 'PUT') continue;
       const v = decode<LeaseValue>(e.value);
@@ -97,10 +101,4 @@ class KvBoard implements LeaseBoard {
     }
     return out;
   }
-}
-
-async function collect(it: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const k of it) out.push(k);
-  return out;
 }

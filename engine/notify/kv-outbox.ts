@@ -5,6 +5,7 @@
 
 import type { JetStreamClient, JetStreamManager, KV } from 'nats';
 import { errorMessage, InvalidArgumentError, UnavailableError } from '../errors/index.ts';
+import { kvKeys } from '../bus/kv-keys.ts';
 import type { NotificationRequest } from '../incidents/model.ts';
 import { byCreatedAt, DEFAULT_DELIVERED_RETENTION_MS, type ClaimResult, type Outbox, type OutboxOutcome, type PendingNotification } from './outbox.ts';
 
@@ -148,10 +149,8 @@ export class KvOutbox implements Outbox {
   }
 
   private async entries(): Promise<{ key: string; value: Stored }[]> {
-    const keys: string[] = [];
-    for await (const k of await this.kv.keys(`${PREFIX}>`)) keys.push(k);
     const out: { key: string; value: Stored }[] = [];
-    for (const key of keys) {
+    for (const key of await kvKeys(this.jsm, this.bucket, PREFIX)) {
       const e = await this.kv.get(key);
       if (e && e.operation === 'PUT') out.push({ key, value: e.json<Stored>() });
     }

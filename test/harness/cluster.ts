@@ -166,6 +166,14 @@ export async function waitStoredOnce(stack: Stack, db: string, accepted: IocEven
       const info = await jsm.consumers.info('IOC_PARTS', `ioc-engine-p${p}`).catch(() => undefined);
       lines.push(`p${p}: accepted ${want}, stored ${storedBy.get(p) ?? 0}, consumer delivered ${info?.delivered.stream_seq}, ack floor ${info?.ack_floor.stream_seq}, pending ${info?.num_pending}, ack pending ${info?.num_ack_pending}`);
     }
+    // Which stream lost them: the accepted events missing from IOC_EVENTS (the feed's stream) and from IOC_PARTS (the router's).
+    const storedIds = new Set((await queryRows<{ id: string }>(stack.ch, `SELECT DISTINCT id FROM ${db}.events`)).map((r) => r.id));
+    const notStored = accepted.filter((e) => !storedIds.has(e.id)).map((e) => e.id);
+    for (const stream of ['IOC_EVENTS', 'IOC_PARTS']) {
+      const ids = new Set(await streamEventIds(stack.nc, stream));
+      const absent = notStored.filter((id) => !ids.has(id));
+      lines.push(`${stream}: ${ids.size} events; of the ${notStored.length} not stored, ${absent.length} are not in it (${absent.slice(0, 5).join(', ')})`);
+    }
     throw new Error(`${(err as Error).message}\n${lines.join('\n')}`);
   });
   // Rows as written (before ReplacingMergeTree merges): more than `distinct` when a batch was written twice.
@@ -195,6 +203,42 @@ export function expectedPartitionAlerts(rulesText: string, accepted: IocEvent[],
   const city = cityRules(rules);
   if (city.length > 0) run(city, accepted);
   return expected;
+}
+
+/** The ids of the events a stream holds now, in stream order. */
+async function streamEventIds(nc: NatsConnection, stream: string): Promise<string[]> {
+  const ids: string[] = [];
+  const info = await (await nc.jetstreamManager()).streams.info(stream);
+  if (info.state.messages === 0) return ids;
+  const messages = await (await nc.jetstream().consumers.get(stream)).consume();
+  for await (const m of messages) {
+    ids.push(m.json<{ id: string }>().id);
+    if (ids.length >= info.state.messages) break;
+  }
+  return ids;
+}
+
+/**
+ * The accepted events in the order IOC_EVENTS holds them: the engine's input.
+ * It is publish order except where a failed publish was retried after
+ * others of its batch were stored; the alerts of a stateless rule follow it.
+ */
+export async function inStreamOrder(nc: NatsConnection, accepted: readonly IocEvent[]): Promise<IocEvent[]> {
+  const byId = new Map(accepted.map((e) => [e.id, e]));
+  const ordered = (await streamEventIds(nc, 'IOC_EVENTS')).map((id) => byId.get(id)).filter((e) => e !== undefined);
+  if (ordered.length !== accepted.length) throw new Error(`IOC_EVENTS holds ${ordered.length} of the ${accepted.length} accepted events`);
+  return ordered;
+}
+
+/** Events that come after a later-published one (a retried publish): the feed's event times rise with publish order. */
+export function outOfOrder(events: readonly IocEvent[]): number {
+  let newest = -Infinity;
+  let n = 0;
+  for (const e of events) {
+    if (e.time < newest) n++;
+    else newest = e.time;
+  }
+  return n;
 }
 
 /** How many times each alert message id is on IOC_ALERTS now. */
