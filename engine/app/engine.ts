@@ -20,7 +20,7 @@ import { LiveView } from '../live/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createMetrics, type Metrics } from '../metrics/index.ts';
 import { Pipeline, type PipelineOptions } from '../pipeline/index.ts';
-import { CITY_CONSUMER, PartitionedPipeline, partitionOf, partitionSource, Router, ROUTER_CONSUMER } from '../cluster/index.ts';
+import { CITY_CONSUMER, CityCombiner, encodeReport, PartitionedPipeline, partialsSubject, partitionOf, partitionSource, Router, ROUTER_CONSUMER } from '../cluster/index.ts';
 import { createRuleRuntime } from '../runtime/index.ts';
 import { ruleErrorReporter } from './rule-errors.ts';
 import { RulesWatcher } from './rules-watcher.ts';
@@ -410,10 +410,27 @@ async function partitionedPipeline(o: {
         consumer: partitionSource(stream, p).consumer,
         source: partitionSource(stream, p),
         liveScope: (a) => ids.has(a.rule) && partitionOf(a.zone || a.source, partitions) === p,
+        // This partition's panes of the city-wide windows, for the city slot's combiner.
+        partials: async (report) => {
+          await bus.publishRaw(partialsSubject(p), encodeReport({ partition: p, ...report }));
+        },
         log: o.log.child({ sub: 'pipeline', partition: p }),
       });
     },
-    // City-wide rules: one rules-only pipeline over every event, with its own consumer, checkpoint and snapshot.
+    // City-wide windows: merged from every partition's panes.
+    cityCombiner: (rules) => new CityCombiner({
+      bus,
+      store,
+      runtime: o.runtimeFor(rules),
+      live: o.pipelineOptions.live,
+      batch: config['nats.batch'],
+      maxAckPending: config['nats.maxAckPending'],
+      flushMs: 200,
+      retryMaxMs: config['writer.retryMaxMs'],
+      metrics: o.metrics,
+      log: o.log.child({ sub: 'pipeline', partition: 'city' }),
+    }),
+    // Other city-wide rules: one rules-only pipeline over every event, with its own consumer, checkpoint and snapshot.
     cityPipeline: (rules) => new Pipeline({
       ...o.pipelineOptions,
       store,

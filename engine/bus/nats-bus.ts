@@ -221,7 +221,11 @@ export class NatsBus implements Bus {
     this.jsm = await this.nc.jetstreamManager();
     const o = this.opts;
     await this.ensureStream(o.eventsStream, 'ioc.events.>', o.eventsMaxAgeHours * 3_600_000);
-    if (o.partitionsStream) await this.ensureStream(o.partitionsStream, 'ioc.part.>', o.eventsMaxAgeHours * 3_600_000);
+    if (o.partitionsStream) {
+      await this.ensureStream(o.partitionsStream, 'ioc.part.>', o.eventsMaxAgeHours * 3_600_000);
+      // City-wide windows: each partition's panes, for the city slot to combine (cluster/city-combiner.ts).
+      await this.ensureStream('IOC_PARTIALS', 'ioc.partials.>', o.eventsMaxAgeHours * 3_600_000);
+    }
     await this.ensureStream(o.alertsStream, 'ioc.alerts.>', 30 * 86_400_000);
     await this.ensureStream(o.dlqStream, 'ioc.dlq.>', 14 * 86_400_000);
     const kv = await this.js.views.kv(o.stateBucket, { history: 1, replicas: o.replicas });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRuleText } from '../rules/index.ts';
-import { cityRules, isPartitionLocal, rulesForPartition } from './partition-rules.ts';
+import { cityRules, combinedRules, isPartitionLocal, rulesForPartition, streamCityRules } from './partition-rules.ts';
 
 const RULES = `
 rules:
@@ -52,10 +52,16 @@ describe('which rules run in the partitions and which once per deployment', () =
 
   it('keeps stateless rules and rules keyed by zone or source in the partitions', () => {
     expect(rules.filter(isPartitionLocal).map((r) => r.id)).toEqual(['t.high', 't.per-zone', 't.per-sensor-avg']);
-    expect(rulesForPartition(rules, 0, 4).map((r) => r.id)).toEqual(['t.high', 't.per-zone', 't.per-sensor-avg']);
   });
 
   it('sends rules keyed across zones (event type, a river) to the city slot, and only those', () => {
     expect(cityRules(rules).map((r) => r.id)).toEqual(['t.city-total', 't.by-river']);
+  });
+
+  it('combines a city-wide window from partial panes: each partition runs it partial, the city slot evaluates it; other city-wide rules read every event', () => {
+    const inPartition = rulesForPartition(rules, 0, 4);
+    expect(inPartition.map((r) => [r.id, r.partial === true])).toEqual([['t.high', false], ['t.per-zone', false], ['t.per-sensor-avg', false], ['t.city-total', true]]);
+    expect(combinedRules(rules).map((r) => [r.id, r.partial === true])).toEqual([['t.city-total', false]]);
+    expect(streamCityRules(rules).map((r) => r.id)).toEqual(['t.by-river']);
   });
 });

@@ -5,9 +5,11 @@
 // between processes through its checkpoint and snapshot: the old owner
 // commits and snapshots before it releases the lease, the new owner restores
 // them when it claims it. City-wide rules (keyed by something other than
-// zone or source) run once per deployment, in the city slot: a rules-only
-// pipeline over the whole event stream, owned like a partition. Same face as
-// Pipeline, so the engine wires either.
+// zone or source) are finished once per deployment, in the city slot, owned
+// like a partition: tumbling and sliding windows are combined there from the
+// panes every partition hands on (CityCombiner); the rest run in a
+// rules-only pipeline over the whole event stream. Same face as Pipeline, so
+// the engine wires either.
 
 import type { LeaseBoard } from './board.ts';
 import { errorMessage } from '../errors/index.ts';
@@ -17,7 +19,8 @@ import type { Pipeline } from '../pipeline/index.ts';
 import type { CompiledRule } from '../rules/index.ts';
 import type { ReloadReport } from '../runtime/index.ts';
 import { PartitionOwnership, type RevokeReason } from './ownership.ts';
-import { cityRules, rulesForPartition } from './partition-rules.ts';
+import type { CityCombiner } from './city-combiner.ts';
+import { combinedRules, rulesForPartition, streamCityRules } from './partition-rules.ts';
 import type { Router } from './router.ts';
 
 export interface PartitionedPipelineOptions {
@@ -31,8 +34,10 @@ export interface PartitionedPipelineOptions {
   pipelineFor(partition: number, rules: readonly CompiledRule[]): Pipeline;
   /** The router, made when this process takes the router slot. */
   router(): Router;
-  /** A rules-only pipeline over every event, for the city-wide rules; made when this process holds the city slot and there are such rules. */
+  /** A rules-only pipeline over every event, for the city-wide rules not combined from panes; made when this process holds the city slot and there are such rules. */
   cityPipeline(rules: readonly CompiledRule[]): Pipeline;
+  /** The combiner of the city-wide windows, for these rules; made when this process holds the city slot and there are such rules. */
+  cityCombiner(rules: readonly CompiledRule[]): CityCombiner;
   drainMs: number;
   /** Events of a partition not yet delivered to its consumer (for `ioc_partition_lag`). */
   lagOf?(partition: number): Promise<number>;
@@ -50,6 +55,7 @@ export class PartitionedPipeline {
   private holdsCity = false;
   private readonly leadListeners: ((held: boolean) => void)[] = [];
   private city: Pipeline | undefined;
+  private combiner: CityCombiner | undefined;
   private watchdogTimer: ReturnType<typeof setInterval> | undefined;
   private readonly ownership: PartitionOwnership;
   private rules: readonly CompiledRule[];
@@ -132,7 +138,7 @@ export class PartitionedPipeline {
     }
     if (slot === this.citySlot) {
       this.holdsCity = true;
-      await this.startCity(cityRules(this.rules));
+      await this.startCity(this.rules);
       return;
     }
     const pipeline = this.o.pipelineFor(slot, rulesForPartition(this.rules, slot, this.o.partitions));
@@ -173,8 +179,16 @@ export class PartitionedPipeline {
     await pipeline.stop(drainMs, { finalSnapshot: why !== 'lost' });
   }
 
-  /** Starts the city pipeline when there are city-wide rules (and none runs yet). */
-  private async startCity(rules: readonly CompiledRule[]): Promise<void> {
+  /** Starts what the city slot runs for these rules and does not run yet: the combiner, the pipeline over every event. */
+  private async startCity(all: readonly CompiledRule[]): Promise<void> {
+    const combined = combinedRules(all);
+    if (!this.combiner && combined.length > 0) {
+      const combiner = this.o.cityCombiner(combined);
+      this.combiner = combiner;
+      await combiner.start();
+      this.o.log.info({ rules: combined.map((r) => r.id) }, 'combining the city-wide windows from every partition');
+    }
+    const rules = streamCityRules(all);
     if (this.city || rules.length === 0) return;
     const city = this.o.cityPipeline(rules);
     this.city = city;
@@ -185,10 +199,12 @@ export class PartitionedPipeline {
     });
   }
 
-  private async stopCity(drainMs: number, finalSnapshot: boolean): Promise<void> {
-    const city = this.city;
-    this.city = undefined;
-    await city?.stop(drainMs, { finalSnapshot });
+  private async stopCity(drainMs: number, finalSnapshot: boolean, which: { pipeline?: boolean; combiner?: boolean } = { pipeline: true, combiner: true }): Promise<void> {
+    const city = which.pipeline ? this.city : undefined;
+    const combiner = which.combiner ? this.combiner : undefined;
+    if (which.pipeline) this.city = undefined;
+    if (which.combiner) this.combiner = undefined;
+    await Promise.all([city?.stop(drainMs, { finalSnapshot }), combiner?.stop(drainMs, { save: finalSnapshot })]);
   }
 
   private fail(err: Error): void {
@@ -203,15 +219,18 @@ export class PartitionedPipeline {
     this.rules = rules;
     this.warnAboutRules(rules);
     const reports = await Promise.all([...this.pipelines].map(([p, pipeline]) => pipeline.reload(rulesForPartition(rules, p, this.o.partitions))));
-    const city = cityRules(rules);
     if (this.holdsCity) {
-      if (city.length === 0) await this.stopCity(this.o.drainMs, true);
-      else if (this.city) reports.push(await this.city.reload(city));
-      else await this.startCity(city);
+      const stream = streamCityRules(rules);
+      const combined = combinedRules(rules);
+      if (stream.length === 0) await this.stopCity(this.o.drainMs, true, { pipeline: true });
+      else if (this.city) reports.push(await this.city.reload(stream));
+      if (combined.length === 0) await this.stopCity(this.o.drainMs, true, { combiner: true });
+      else if (this.combiner) reports.push(await this.combiner.reload(combined));
+      await this.startCity(rules);
     }
     if (reports.length === 0) return { kept: [], restarted: [], added: rules.map((r) => r.id), removed: [] };
     // Every partition runs the same rules: the first partition's report, with the city's, says what changed.
-    const said = this.city && reports.length > 1 ? [reports[0]!, reports.at(-1)!] : [reports[0]!];
+    const said = [reports[0]!, ...reports.slice(this.pipelines.size)];
     const merged: ReloadReport = { kept: [], restarted: [], added: [], removed: [] };
     for (const r of said) for (const k of ['kept', 'restarted', 'added', 'removed'] as const) for (const id of r[k]) if (!merged[k].includes(id)) merged[k].push(id);
     return merged;
@@ -246,9 +265,9 @@ export class PartitionedPipeline {
     }
   }
 
-  /** Whether this process runs the city-wide rules now. */
+  /** Whether this process runs the city-wide rules now (over every event, or combining partitions' panes). */
   get runningCityRules(): boolean {
-    return this.city !== undefined;
+    return this.city !== undefined || this.combiner !== undefined;
   }
 
   /** Leaves the plan: each partition commits, snapshots and is released, so the others take it at once. */
@@ -263,9 +282,13 @@ export class PartitionedPipeline {
   }
 
   private warnAboutRules(rules: readonly CompiledRule[]): void {
-    const spanning = cityRules(rules).filter((r) => r.enabled).map((r) => r.id);
-    if (spanning.length > 0) {
-      this.o.log.info({ rules: spanning }, 'these rules group by something other than zone or source: they run once per deployment, in the city slot, over every event');
+    const combined = combinedRules(rules).filter((r) => r.enabled).map((r) => r.id);
+    if (combined.length > 0) {
+      this.o.log.info({ rules: combined }, 'these window rules group by something other than zone or source: each partition aggregates its share, the city slot combines them');
+    }
+    const stream = streamCityRules(rules).filter((r) => r.enabled).map((r) => r.id);
+    if (stream.length > 0) {
+      this.o.log.info({ rules: stream }, 'these rules group by something other than zone or source and cannot be combined: they run once per deployment, in the city slot, over every event');
     }
   }
 }

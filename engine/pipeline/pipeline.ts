@@ -18,7 +18,7 @@ import type { LiveView } from '../live/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import type { CompiledRule } from '../rules/index.ts';
-import type { ReloadReport, Runtime } from '../runtime/index.ts';
+import type { PanePartial, ReloadReport, Runtime } from '../runtime/index.ts';
 import type { RowInserts, StoredEvent } from '../store/index.ts';
 import { batchBy } from './batch-by.ts';
 import { coalesceMap } from './coalesce.ts';
@@ -52,6 +52,12 @@ export interface PipelineOptions {
    * rules'. Others are left alone when it syncs the live view to its rule state.
    */
   liveScope?: (a: Alert) => boolean;
+  /**
+   * Scale-out: where this partition's share of city-wide windows goes (the
+   * panes its partial window stores closed, with its watermark), once per
+   * commit, in order, before the commit's acknowledgement.
+   */
+  partials?: (report: { watermark: number; panes: PanePartial[] }) => Promise<void>;
   batch: number;
   maxAckPending: number;
   batchRows: number;
@@ -81,6 +87,9 @@ interface Batch {
   watermark: number;
   rows: StoredEvent[];
   alerts: Alert[];
+  /** Panes of city-wide windows closed in the batch, and the watermark they were taken at. */
+  partials: PanePartial[];
+  partialsWatermark: number;
   /** Side effects started during processing (dead letters, alert publishes); awaited before the ack. */
   effects: Promise<unknown>[];
   rejected: Map<RejectReason, number>;
@@ -311,6 +320,7 @@ export class Pipeline {
     if (!decoded.ok) return;
     this.o.runtime.process(decoded.event);
     this.o.runtime.takeChanges();
+    this.o.runtime.takePartials(); // handed on before the restart, like the alerts
   }
 
   /** Decodes and validates a message, and derives the event's zone from its position when it has none. */
@@ -336,6 +346,7 @@ export class Pipeline {
   private endReplay(): void {
     this.o.runtime.advanceWatermark(this.replayWatermark);
     this.o.runtime.takeChanges();
+    this.o.runtime.takePartials();
     this.syncLiveAlerts();
     this.replayUntil = 0;
     this.o.log.info({ seq: this.processed }, 'replay finished; rule state is where it was before the restart');
@@ -402,6 +413,11 @@ export class Pipeline {
    * the one connection); `pending` stays internal. Awaited before the ack.
    */
   private collectChanges(batch: Batch): void {
+    const partials = this.o.runtime.takePartials();
+    if (partials.length > 0) {
+      for (const p of partials) batch.partials.push(p);
+      batch.partialsWatermark = this.o.runtime.watermark();
+    }
     const changes = this.o.runtime.takeChanges();
     if (changes.length === 0) return;
     const policy = this.retryPolicy();
@@ -446,6 +462,11 @@ export class Pipeline {
       });
     }
     await Promise.all(batch.effects);
+    // After the alerts of the same events, and one report per commit: the city slot reads them in this order.
+    if (batch.partials.length > 0 && this.o.partials) {
+      const report = { watermark: batch.partialsWatermark, panes: batch.partials };
+      await retrying('hand on city-wide panes', () => this.o.partials!(report), this.retryPolicy());
+    }
     if (batch.maxSeq > this.checkpoint) {
       const value: Checkpoint = { seq: batch.maxSeq, watermark: Number.isFinite(batch.watermark) ? batch.watermark : null };
       await retrying('save checkpoint', () => this.o.bus.state.put(checkpointKey(this.o.consumer), textEncoder.encode(JSON.stringify(value))), this.retryPolicy());
@@ -520,7 +541,7 @@ export class Pipeline {
 
 function newBatch(): Batch {
   return {
-    messages: 0, last: undefined, maxSeq: 0, watermark: -Infinity, rows: [], alerts: [], effects: [], rejected: new Map(), skipped: 0, replayed: 0,
+    messages: 0, last: undefined, maxSeq: 0, watermark: -Infinity, rows: [], alerts: [], partials: [], partialsWatermark: -Infinity, effects: [], rejected: new Map(), skipped: 0, replayed: 0,
   };
 }
 
@@ -532,6 +553,8 @@ function mergeBatches(into: Batch, next: Batch): Batch {
   if (next.messages > 0 && next.watermark > -Infinity) into.watermark = next.watermark;
   for (const r of next.rows) into.rows.push(r);
   for (const a of next.alerts) into.alerts.push(a);
+  for (const p of next.partials) into.partials.push(p);
+  if (next.partialsWatermark > into.partialsWatermark) into.partialsWatermark = next.partialsWatermark;
   for (const e of next.effects) into.effects.push(e);
   for (const [reason, n] of next.rejected) into.rejected.set(reason, (into.rejected.get(reason) ?? 0) + n);
   into.skipped += next.skipped;

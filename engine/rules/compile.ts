@@ -69,6 +69,13 @@ export interface CompiledRule extends AlertRule {
   readonly window: WindowPlan | undefined;
   readonly absence: AbsencePlan | undefined;
   readonly sequence: SequencePlan | undefined;
+  /**
+   * Scale-out: this process holds only part of the rule's events (a city-wide
+   * window in one partition), so it aggregates panes and hands them on
+   * (`Runtime.takePartials`) instead of evaluating; the city slot combines
+   * them. Set by the cluster, never by a rule file.
+   */
+  readonly partial?: boolean;
 }
 
 export interface CompileResult {

@@ -355,6 +355,23 @@ export class PaneLayout {
       }
   }
 
+  /**
+   * Merges a pane that came as plain values (another process's share of the
+   * same pane: `numbers` in this layout, `saved` objects as `saveObjects`
+   * gives them) into the pane at `base`, in place.
+   */
+  absorb(panes: Float64Array, base: number, objs: unknown[] | undefined, objBase: number, numbers: readonly number[], saved: readonly unknown[] | null): void {
+    if (numbers.length !== this.width) throw new RangeError(`a pane of this window has ${this.width} numbers, got ${numbers.length}`);
+    const incoming = Float64Array.from(numbers, (v) => (typeof v === 'number' ? v : NaN));
+    const incomingObjs: unknown[] = [];
+    if (saved !== null && this.objects > 0) this.loadObjects(saved, incomingObjs, 0);
+    const mine: unknown[] = [];
+    if (objs !== undefined) for (let i = 0; i < this.objects; i++) mine.push(objs[objBase + i]);
+    // An empty pane's numbers are its identity (0 count, ±Infinity extremes): merging into it is taking the other.
+    this.merge(panes.subarray(base, base + this.width), mine, incoming, 0, this.objects > 0 ? incomingObjs : undefined, 0);
+    if (objs !== undefined) for (let i = 0; i < this.objects; i++) objs[objBase + i] = mine[i];
+  }
+
   /** A pane's objects as plain values. */
   saveObjects(objs: unknown[] | undefined, objBase: number): unknown[] | null {
     if (objs === undefined || this.objects === 0) return null;

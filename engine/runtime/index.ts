@@ -4,3 +4,4 @@
 export type { LatePolicy, ProcessResult, ReloadReport, RuleRuntime, RuntimeCounters, RuntimeOptions } from './api.ts';
 export { createRuleRuntime, DEFAULT_ALLOWED_LATENESS_MS, Runtime } from './runtime.ts';
 export { QuantileSketch, SKETCH_ALPHA } from './sketch.ts';
+export type { PanePartial, PartialRow } from './windowed.ts';

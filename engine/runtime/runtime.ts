@@ -15,7 +15,7 @@ import type { Executor, RuntimeCore } from './executor.ts';
 import { SequenceExecutor } from './sequence.ts';
 import { SessionExecutor } from './session.ts';
 import { StatelessExecutor } from './stateless.ts';
-import { WindowExecutor, WindowStore } from './windowed.ts';
+import { WindowExecutor, WindowStore, type PanePartial } from './windowed.ts';
 
 /** The default allowed lateness (issue 3: 30 s). */
 export const DEFAULT_ALLOWED_LATENESS_MS = 30_000;
@@ -23,6 +23,13 @@ export const DEFAULT_ALLOWED_LATENESS_MS = 30_000;
 const SNAPSHOT_VERSION = 1;
 const NONE: Alert[] = [];
 Object.freeze(NONE);
+const NO_PARTIALS: PanePartial[] = [];
+Object.freeze(NO_PARTIALS);
+
+/** Where a window rule's panes live: rules holding the same window share them; a partial store is never shared with an evaluating one. */
+function storeKey(rule: CompiledRule): string {
+  return rule.partial ? `${rule.window!.stateKey}/partial` : rule.window!.stateKey;
+}
 
 export class Runtime implements RuleRuntime, RuntimeCore {
   private readonly opts: RuntimeOptions;
@@ -33,6 +40,8 @@ export class Runtime implements RuleRuntime, RuntimeCore {
   private set: RuleSet = new RuleSet([]);
   private readonly byType = new Map<string, Executor[]>();
   private readonly changes: Alert[] = [];
+  /** Panes closed by partial window stores (city-wide rules in a partition), until taken. */
+  private partials: PanePartial[] = [];
   private wm = -Infinity;
   private maxT = -Infinity;
   private clock = -Infinity;
@@ -79,6 +88,28 @@ export class Runtime implements RuleRuntime, RuntimeCore {
     return this.wm;
   }
 
+  /**
+   * Panes that partial window stores closed since the last call, in the order
+   * they closed (each store's in time order). Every pane ending at or before
+   * the watermark has been handed out by now.
+   */
+  takePartials(): PanePartial[] {
+    return this.partials.length === 0 ? NO_PARTIALS : this.partials.splice(0);
+  }
+
+  /**
+   * Merges a pane a partition closed into the window that holds that state
+   * here (the city slot's combining runtime), before the watermark passes
+   * its end. `late`: that window has closed here already; `unknown`: no rule
+   * here holds that window (another version of the rules).
+   */
+  absorb(partial: PanePartial): 'absorbed' | 'late' | 'unknown' {
+    const store = this.stores.get(partial.state);
+    if (store === undefined) return 'unknown';
+    if (!store.absorb(partial.end, partial.rows, this.wm)) return 'late';
+    return 'absorbed';
+  }
+
   takeChanges(): Alert[] {
     return this.changes.length === 0 ? NONE : this.changes.splice(0);
   }
@@ -109,7 +140,7 @@ export class Runtime implements RuleRuntime, RuntimeCore {
     // Kept rules keep their window stores; a new or changed rule holding the same window joins it.
     for (const rule of set.rules) {
       const old = this.byId.get(rule.id);
-      if (rule.enabled && old instanceof WindowExecutor && old.rule.hash === rule.hash) this.stores.set(rule.window!.stateKey, old.store);
+      if (rule.enabled && old instanceof WindowExecutor && old.rule.hash === rule.hash) this.stores.set(storeKey(rule), old.store);
     }
     for (const [k, store] of previousStores) if (!this.stores.has(k)) this.stores.set(k, store);
     for (const rule of set.rules) {
@@ -222,8 +253,8 @@ export class Runtime implements RuleRuntime, RuntimeCore {
       case 'window': {
         const plan = rule.window!;
         if (plan.type === 'session') return new SessionExecutor(rule, this, this.changes);
-        let store = this.stores.get(plan.stateKey);
-        if (store === undefined) this.stores.set(plan.stateKey, (store = new WindowStore(rule, this, this.changes, this.opts.allowedLatenessMs)));
+        let store = this.stores.get(storeKey(rule));
+        if (store === undefined) this.stores.set(storeKey(rule), (store = new WindowStore(rule, this, this.changes, this.opts.allowedLatenessMs, rule.partial ? this.partials : undefined)));
         return new WindowExecutor(rule, this, this.changes, store);
       }
       case 'absence':

@@ -18,6 +18,24 @@ import { AlertBook } from './alert-book.ts';
 import type { ContextOps, Executor, RuntimeCore } from './executor.ts';
 import { distinctOnly, readArgs } from './window-args.ts';
 
+/**
+ * One key's share of a closed pane, as a partition hands it to the city
+ * slot: the key, its values (0 when the key is its only value), the facts of
+ * its first event, the pane's numbers (PaneLayout order) and its objects.
+ */
+export type PartialRow = [key: string, values: 0 | readonly string[], source: string, zone: string, type: string, numbers: number[], objects: unknown[] | null];
+
+/** A pane of a city-wide window that one partition closed: every key with data in it (none is a progress report). */
+export interface PanePartial {
+  /** The rule that feeds the window (diagnostics). */
+  rule: string;
+  /** The window's state identity (`on`, `where`, `groupBy`, `window`, `aggregate`): where the combiner merges it. */
+  state: string;
+  /** The pane's end, epoch ms: it holds events in [end - slide, end). */
+  end: number;
+  rows: PartialRow[];
+}
+
 /** What an alert of a windowed rule remembers of its window. */
 export interface WindowCtx {
   values: readonly string[];
@@ -101,7 +119,10 @@ export class WindowExecutor implements Executor {
     this.store.runDue(watermark);
   }
 
-  start(): void {}
+  start(watermark: number): void {
+    // A partial window reports every pane end from the first watermark on, with data or not: the combiner waits for each partition's word.
+    if (this.store.feeder() === this) this.store.startPartial(watermark);
+  }
 
   firing(out: unknown[]): void {
     this.book.firing(out);
@@ -175,11 +196,17 @@ export class WindowStore {
   private readonly stride: number;
   private objs: unknown[] | undefined;
 
+  /**
+   * `partials`: where a partial store (a city-wide rule in one partition)
+   * hands each closed pane instead of evaluating it; undefined for a store
+   * that evaluates (every other, and the combiner's).
+   */
   constructor(
     rule: CompiledRule,
     private readonly core: RuntimeCore,
     private readonly out: Alert[],
     lateMs: number,
+    private readonly partials?: PanePartial[],
   ) {
     this.plan = rule.window!;
     this.slideMs = this.plan.slideMs;
@@ -208,8 +235,8 @@ export class WindowStore {
     const slide = this.slideMs;
     const t = e.time;
     const p = Math.floor(t / slide);
-    // A late event goes only into windows still open.
-    if (late && (p + this.panesPerWindow) * slide <= watermark) return;
+    // A late event goes only into windows still open (for a partial store: panes not yet handed on).
+    if (late && (p + (this.partials ? 1 : this.panesPerWindow)) * slide <= watermark) return;
     const key = rule.key.keyOf(e);
     let r = this.index.get(key);
     if (r === undefined) {
@@ -315,8 +342,81 @@ export class WindowStore {
     }
   }
 
+  /** A partial store's first pane end after the first watermark. */
+  startPartial(watermark: number): void {
+    if (!this.partials || this.nextEnd !== Infinity || !Number.isFinite(watermark)) return;
+    this.nextEnd = (Math.floor(watermark / this.slideMs) + 1) * this.slideMs;
+    this.core.wake(this.nextEnd);
+  }
+
+  /**
+   * Merges panes another process closed (a partition's share of a city-wide
+   * window) into this store; false when the pane's windows are closed here already.
+   */
+  absorb(end: number, rows: readonly PartialRow[], watermark: number): boolean {
+    if (end <= watermark) return false;
+    const p = end / this.slideMs - 1;
+    if (!Number.isInteger(p)) throw new RangeError(`pane end ${end} is not on this window's ${this.slideMs} ms grid`);
+    const rule = this.members[0]!.rule;
+    const layout = this.layout;
+    for (const [key, values, source, zone, type, numbers, objects] of rows) {
+      let r = this.index.get(key);
+      if (r === undefined) {
+        if (this.index.size >= rule.maxKeys) {
+          this.core.keyDropped(rule.id);
+          continue;
+        }
+        r = this.addRow(key, values === 0 ? [key] : values, { source, zone, type });
+      }
+      const pi = r * this.ring + (p % this.ring);
+      const at = pi * this.stride;
+      const held = this.slots[at]!;
+      if (held !== p) {
+        if (held > p) continue;
+        layout.reset(this.slots, at + 1, this.objs, pi * layout.objects);
+        this.slots[at] = p;
+      }
+      layout.absorb(this.slots, at + 1, this.objs, pi * layout.objects, numbers, objects);
+    }
+    if (rows.length > 0 && end < this.nextEnd) {
+      this.nextEnd = end;
+      this.core.wake(end);
+    }
+    return true;
+  }
+
+  /** A partial store's close: the pane ending at `end` goes out as a PanePartial, keys with nothing later are dropped. */
+  private closePartial(end: number): void {
+    const { layout, ring, slots, stride } = this;
+    const p = end / this.slideMs - 1;
+    const slot = p % ring;
+    const rows: PartialRow[] = [];
+    for (let r = 0; r < this.rows; r++) {
+      const key = this.keys[r];
+      if (key === undefined) continue;
+      const pi = r * ring + slot;
+      const at = pi * stride;
+      if (slots[at] === p && slots[at + 1]! > 0) {
+        const values = this.values[r]!;
+        const f = this.facts[r]!;
+        rows.push([key, values.length === 1 && values[0] === key ? 0 : values, f.source, f.zone, f.type, Array.from(slots.subarray(at + 1, at + stride)), layout.saveObjects(this.objs, pi * layout.objects)]);
+        slots[at] = -1;
+        layout.reset(slots, at + 1, this.objs, pi * layout.objects);
+      }
+      if (!this.hasLater(r * ring, p)) this.dropRow(r);
+    }
+    const rule = this.members[0]!.rule;
+    this.partials!.push({ rule: rule.id, state: this.plan.stateKey, end, rows });
+    this.nextEnd = end + this.slideMs;
+    this.core.wake(this.nextEnd);
+  }
+
   /** Closes the windows ending at `end`: evaluates every key with data for every member, resolves keys without. */
   private close(end: number): void {
+    if (this.partials) {
+      this.closePartial(end);
+      return;
+    }
     const { layout, plan, acc, accObjs, ring, act, bases, vals, slots, stride, keys, members } = this;
     const objects = layout.objects;
     const lastP = end / plan.slideMs - 1;
