@@ -10,9 +10,9 @@
 // runs once, in the city slot, over every event. Figures are printed.
 
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hanoiDistricts } from '../engine/geo/index.ts';
-import { CLUSTER_RULES, clusterStatus, compareAlerts, expectedPartitionAlerts, expectEveryEventAndAlertOnce, inStreamOrder, outOfOrder, ownedPartitions as owned, spawnClusterEngine, startFeed, waitStoredOnce, type EngineProcess } from './harness/cluster.ts';
+import { CLUSTER_RULES, clusterStatus, compareAlerts, expectedPartitionAlerts, expectEveryEventAndAlertOnce, inStreamOrder, liveZonesEverywhere, outOfOrder, ownedPartitions as owned, spawnClusterEngine, startFeed, waitStoredOnce, type EngineProcess } from './harness/cluster.ts';
 import { startStack, waitUntil, type Stack } from './harness/engine.ts';
 
 const P = 8;
@@ -71,8 +71,13 @@ it('two engines split the partitions; one is killed and restarted; every event i
   const ordered = await inStreamOrder(stack.nc, accepted);
   const expected = expectedPartitionAlerts(CLUSTER_RULES, ordered, P);
   const alerts = await compareAlerts(stack.nc, expected);
+  // A console on either engine shows the whole city's sensors, not only its engine's partitions'.
+  const districts = hanoiDistricts().map((d) => d.id);
+  const liveZones = await liveZonesEverywhere([a, b2], districts);
   console.log(`cluster: ${P} partitions, 2 engines, ${kills} SIGKILL, ${restarts} restart; a dead engine's partitions moved in ${takeover} ms (lease 8 s), a restarted engine took its share in ${rebalance} ms
   events accepted ${accepted.length}, stored ${stored.final} (distinct ${stored.distinct}, physical rows ${stored.physical}), duplicates ${stored.final - stored.distinct}, stored out of publish order ${outOfOrder(ordered)}, not published ${stored.foreign}
-  alerts expected ${expected.size}, seen ${alerts.seen}, missing ${alerts.missing.length}, extra ${alerts.extra.length}, published twice ${alerts.twice}`);
+  alerts expected ${expected.size}, seen ${alerts.seen}, missing ${alerts.missing.length}, extra ${alerts.extra.length}, published twice ${alerts.twice}
+  live map: districts with sensors shown by each engine's console ${liveZones.join('/')} of ${districts.length}`);
   expectEveryEventAndAlertOnce(accepted, stored, expected, alerts);
+  expect(liveZones).toEqual([districts.length, districts.length]);
 }, 240_000);

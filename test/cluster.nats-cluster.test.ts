@@ -11,10 +11,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startNatsCluster, type NatsCluster } from '../deploy/local/nats-cluster.ts';
 import { hanoiDistricts } from '../engine/geo/index.ts';
-import { CLUSTER_RULES, clusterStatus, compareAlerts, expectedPartitionAlerts, expectEveryEventAndAlertOnce, inStreamOrder, outOfOrder, ownedPartitions as owned, spawnClusterEngine, startFeed, waitStoredOnce, type EngineProcess } from './harness/cluster.ts';
+import { CLUSTER_RULES, clusterStatus, compareAlerts, expectedPartitionAlerts, expectEveryEventAndAlertOnce, inStreamOrder, liveZonesEverywhere, outOfOrder, ownedPartitions as owned, spawnClusterEngine, startFeed, waitStoredOnce, type EngineProcess } from './harness/cluster.ts';
 import { startStack, waitUntil, type Stack } from './harness/engine.ts';
 
 const P = 9;
@@ -108,9 +108,13 @@ it('3 engines on a 3-node NATS cluster: an engine and a NATS node are killed; ev
   const ordered = await inStreamOrder(stack.nc, accepted);
   const expected = expectedPartitionAlerts(CLUSTER_RULES, ordered, P);
   const alerts = await compareAlerts(stack.nc, expected, 90_000);
+  const districts = hanoiDistricts().map((d) => d.id);
+  const liveZones = await liveZonesEverywhere([a, b, c2], districts);
   console.log(`NATS cluster: 3 nodes (R3), ${P} partitions, 3 engines (shares ${shares.join('/')}); SIGKILL of an engine, then of NATS node ${node.name} (meta leader), then the engine restarted
   a dead engine's partitions moved in ${takeover} ms (lease 8 s); the NATS node was back and current ${nodeBack} ms after its kill; the restarted engine took its share in ${rebalance} ms
   events accepted ${accepted.length} (publishes retried ${feed.retried()}), stored ${stored.final} (distinct ${stored.distinct}, physical rows ${stored.physical}), duplicates ${stored.final - stored.distinct}, stored out of publish order ${outOfOrder(ordered)}, missing ${accepted.length - stored.distinct}, not published ${stored.foreign}
-  alerts expected ${expected.size}, seen ${alerts.seen}, missing ${alerts.missing.length}, extra ${alerts.extra.length}, published twice ${alerts.twice}`);
+  alerts expected ${expected.size}, seen ${alerts.seen}, missing ${alerts.missing.length}, extra ${alerts.extra.length}, published twice ${alerts.twice}
+  live map: districts with sensors shown by each engine's console ${liveZones.join('/')} of ${districts.length}`);
   expectEveryEventAndAlertOnce(accepted, stored, expected, alerts);
+  expect(liveZones).toEqual([districts.length, districts.length, districts.length]);
 }, 360_000);

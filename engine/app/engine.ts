@@ -16,7 +16,7 @@ import { ConfigError, errorMessage } from '../errors/index.ts';
 import { hanoiDistricts, zoneNeighbours, ZoneLocator } from '../geo/index.ts';
 import { IncidentService, loadPolicyDir, type PolicySet } from '../incidents/index.ts';
 import { KvOutbox, MemoryOutbox, NotificationDispatcher, type Outbox } from '../notify/index.ts';
-import { LiveView } from '../live/index.ts';
+import { LiveView, shareLiveView } from '../live/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createMetrics, type Metrics } from '../metrics/index.ts';
 import { Pipeline, type PipelineOptions } from '../pipeline/index.ts';
@@ -190,7 +190,10 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
     await waitFor('NATS streams and consumer', () => bus.setup(), log);
     starting = 'restoring rule state';
 
-    const live = new LiveView();
+    // Scale-out: this process's events cover only its partitions' sensors; the processes share their sensor changes so every console sees the city.
+    const sharing = config['cluster.partitions'] > 0 && bus.kind === 'nats' ? shareLiveView((bus as NatsBus).nc, log.child({ sub: 'live' })) : undefined;
+    const live = new LiveView(sharing ? { share: (changed) => sharing.publish(changed) } : {});
+    sharing?.attach(live);
     const reportRuleError = ruleErrorReporter(log.child({ sub: 'rules' }), metrics, now);
     const runtimeFor = (ruleList: readonly CompiledRule[]) => createRuleRuntime(ruleList, {
       now,
@@ -356,6 +359,7 @@ export async function startEngine(opts: EngineOptions): Promise<RunningEngine> {
         await Promise.all([grpcServer.close(), httpServer.close()]);
         await incidents.stop();
         alertsSub.unsubscribe();
+        sharing?.stop();
         live.close();
         await bus.close();
         await store.close();

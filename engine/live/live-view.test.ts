@@ -72,3 +72,34 @@ describe('LiveView', () => {
     expect(seen.at(-1)!.seq).toBe(snap.seq + 1);
   });
 });
+
+describe('LiveView shared between engine processes', () => {
+  it('shares at each flush only what its own events changed, once, and shows what peers shared', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const shared: string[][] = [];
+    const live = new LiveView({ flushMs: 250, scheduler, share: (changed) => shared.push(changed.map((s) => `${s.source}=${s.value}`)) });
+    const seen: LiveUpdate[] = [];
+    live.updates().subscribe((u) => seen.push(u));
+    const advance = (ms: number) => {
+      scheduler.maxFrames = scheduler.now() + ms;
+      scheduler.flush();
+    };
+    live.applyEvent(ev('wl-own', 1000, 1.0));
+    live.applyEvent(ev('wl-own', 2000, 1.5));
+    live.applyRemote([{ source: 'wl-peer', type: 'water.level', zone: 'ba-dinh', unit: 'm', time: 1000, value: 2.2 }]);
+    advance(250);
+    expect(shared).toEqual([['wl-own=1.5']]);
+    expect(seen.filter((u) => u.kind === 'sensor').map((u) => (u.kind === 'sensor' ? u.sensor.source : ''))).toEqual(['wl-own', 'wl-peer']);
+    advance(1000);
+    expect(shared).toHaveLength(1); // nothing new, nothing sent
+    expect(live.ownStates().map((s) => s.source)).toEqual(['wl-own']);
+  });
+
+  it('keeps the newer state and colours a peer sensor by the alerts firing here', () => {
+    const { live } = setup();
+    live.applyAlert(alert('wl-peer', 'firing', 'major'));
+    live.applyRemote([{ source: 'wl-peer', type: 'water.level', zone: 'ba-dinh', unit: 'm', time: 5000, value: 2.2 }]);
+    live.applyRemote([{ source: 'wl-peer', type: 'water.level', zone: 'ba-dinh', unit: 'm', time: 4000, value: 0.1 }]);
+    expect(live.snapshot().sensors).toEqual([expect.objectContaining({ source: 'wl-peer', value: 2.2, time: 5000, severity: 'major' })]);
+  });
+});

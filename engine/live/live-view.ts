@@ -36,6 +36,11 @@ export interface LiveViewOptions {
   flushMs?: number;
   /** Most sensors tracked; further new sources are ignored (and counted). */
   maxSensors?: number;
+  /**
+   * Scale-out: called at each flush with the sensors this process's own
+   * events changed, for the other processes' live views (`applyRemote`).
+   */
+  share?(changed: SensorState[]): void;
   scheduler?: SchedulerLike;
 }
 
@@ -45,6 +50,11 @@ export class LiveView {
   /** source → fingerprints of alerts firing for it, to colour the sensor. */
   private readonly bySource = new Map<string, Set<string>>();
   private readonly dirty = new Set<string>();
+  /** Sources whose state changed here through an event (not from a peer), until shared. */
+  private readonly outgoing = new Set<string>();
+  /** Sources this process's own events have reported (what it answers a joining peer with). */
+  private readonly owned = new Set<string>();
+  private readonly share: ((changed: SensorState[]) => void) | undefined;
   private readonly updates$ = new Subject<LiveUpdate>();
   private readonly timer: Subscription;
   private readonly maxSensors: number;
@@ -54,6 +64,7 @@ export class LiveView {
 
   constructor(opts: LiveViewOptions = {}) {
     this.maxSensors = opts.maxSensors ?? 200_000;
+    this.share = opts.share;
     this.timer = interval(opts.flushMs ?? 250, opts.scheduler ?? asyncScheduler).subscribe(() => this.flush());
   }
 
@@ -80,6 +91,46 @@ export class LiveView {
       s.lon = e.lon;
     }
     this.dirty.add(e.source);
+    if (this.share) this.outgoing.add(e.source);
+  }
+
+  /**
+   * Sensor states another engine process shared (scale-out: it owns the
+   * partitions of those sensors). A state older than the one held is
+   * ignored; the colour comes from the alerts firing here, which are the
+   * whole city's.
+   */
+  applyRemote(states: readonly SensorState[]): void {
+    for (const r of states) {
+      if (typeof r?.source !== 'string' || typeof r.time !== 'number') continue;
+      let s = this.sensors.get(r.source);
+      if (s === undefined) {
+        if (this.sensors.size >= this.maxSensors) {
+          this.ignoredSources++;
+          continue;
+        }
+        s = { source: r.source, type: r.type, zone: '', unit: '', time: 0 };
+        this.sensors.set(r.source, s);
+      } else if (r.time <= s.time) {
+        continue;
+      }
+      s.type = r.type;
+      s.time = r.time;
+      s.zone = r.zone ?? s.zone;
+      s.unit = r.unit ?? s.unit;
+      s.value = r.value;
+      if (r.lat !== undefined) {
+        s.lat = r.lat;
+        s.lon = r.lon;
+      }
+      s.severity = this.worstSeverity(r.source);
+      this.dirty.add(r.source);
+    }
+  }
+
+  /** Every sensor state this process's own events set (for a peer that just joined). */
+  ownStates(): SensorState[] {
+    return [...this.owned].map((source) => this.sensors.get(source)).filter((s) => s !== undefined).map((s) => ({ ...s }));
   }
 
   /** Records an alert state change and sends it to watchers at once. */
@@ -113,8 +164,18 @@ export class LiveView {
     return worst;
   }
 
-  /** Sends the coalesced sensor changes (nothing to build while no console watches). */
+  /** Sends the coalesced sensor changes (nothing to build while no console watches), and shares this process's own. */
   flush(): void {
+    if (this.outgoing.size > 0) {
+      const changed: SensorState[] = [];
+      for (const source of this.outgoing) {
+        const s = this.sensors.get(source);
+        if (s) changed.push({ ...s });
+        this.owned.add(source);
+      }
+      this.outgoing.clear();
+      this.share!(changed);
+    }
     if (this.dirty.size === 0) return;
     if (!this.updates$.observed) {
       this.dirty.clear();

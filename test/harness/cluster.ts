@@ -13,7 +13,7 @@ import { cityRules, partitionOf, rulesForPartition, type ClusterStatus } from '.
 import { eventKey, type IocEvent } from '../../engine/events/index.ts';
 import { compileRuleText } from '../../engine/rules/index.ts';
 import { createRuleRuntime } from '../../engine/runtime/index.ts';
-import { queryRows, repoRoot, spawnEngine, waitUntil, type Stack } from './engine.ts';
+import { liveSensors, queryRows, repoRoot, spawnEngine, waitUntil, type Stack } from './engine.ts';
 import { freePort } from './ports.ts';
 
 /**
@@ -49,14 +49,15 @@ rules:
     message: { vi: "{{ n }} số đo ở {{ zones }} quận", en: "{{ n }} readings in {{ zones }} districts" }
 `;
 
-export type EngineProcess = ChildProcess & { logs(): string; httpPort: number };
+export type EngineProcess = ChildProcess & { logs(): string; httpPort: number; grpcPort: number };
 
 /** Starts `ioc start` in a partitioned deployment of `partitions` partitions. */
 export async function spawnClusterEngine(stack: Stack, partitions: number, extra: Record<string, string> = {}): Promise<EngineProcess> {
   const httpPort = await freePort();
+  const grpcPort = await freePort();
   const spawned = await spawnEngine(stack, {
     IOC_HTTP_PORT: String(httpPort),
-    IOC_GRPC_PORT: String(await freePort()),
+    IOC_GRPC_PORT: String(grpcPort),
     IOC_CLUSTER_PARTITIONS: String(partitions),
     IOC_CLUSTER_LEASE_MS: '8000',
     IOC_CLUSTER_ROUND_MS: '1000',
@@ -65,7 +66,20 @@ export async function spawnClusterEngine(stack: Stack, partitions: number, extra
     IOC_LOG_LEVEL: 'info',
     ...extra,
   });
-  return Object.assign(spawned, { httpPort });
+  return Object.assign(spawned, { httpPort, grpcPort });
+}
+
+/**
+ * The districts whose sensors a console connected to each engine shows, once
+ * the live views have caught up: every process owns some partitions, and they
+ * share their sensors, so each should show all of `zones`.
+ */
+export async function liveZonesEverywhere(engines: EngineProcess[], zones: readonly string[]): Promise<number[]> {
+  const seen = async (e: EngineProcess) => new Set((await liveSensors(e.grpcPort)).map((s) => s.zone)).size;
+  return waitUntil(async () => {
+    const counts = await Promise.all(engines.map(seen));
+    return counts.every((n) => n === zones.length) ? counts : undefined;
+  }, 15_000, () => `every console sees sensors in all ${zones.length} districts`).catch(() => Promise.all(engines.map(seen)));
 }
 
 /** Partitions an engine owns now, from its /metrics (0 when it does not answer). */

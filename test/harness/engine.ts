@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { connect, type NatsConnection } from 'nats';
-import { AlertsService, IngestService } from '../../protos/gen/services.ts';
+import { ioc } from '../../protos/gen/ioc.js';
+import { AlertsService, ConsoleService, IngestService } from '../../protos/gen/services.ts';
 import { startEngine, type RunningEngine } from '../../engine/app/index.ts';
 import { loadConfig, type Config } from '../../engine/config/index.ts';
 import { silentLogger } from '../../engine/log/index.ts';
@@ -163,5 +164,22 @@ export function grpcClients(port: number) {
   const creds = grpc.credentials.createInsecure();
   const Ingest = grpc.makeGenericClientConstructor(IngestService as unknown as grpc.ServiceDefinition, 'Ingest');
   const Alerts = grpc.makeGenericClientConstructor(AlertsService as unknown as grpc.ServiceDefinition, 'Alerts');
-  return { ingest: new Ingest(address, creds), alerts: new Alerts(address, creds) };
+  const Console = grpc.makeGenericClientConstructor(ConsoleService as unknown as grpc.ServiceDefinition, 'Console');
+  return { ingest: new Ingest(address, creds), alerts: new Alerts(address, creds), console: new Console(address, creds) };
+}
+
+/** What a console connected to the engine's native port is shown first: the live snapshot's sensors. */
+export function liveSensors(port: number): Promise<ioc.v1.ISensorState[]> {
+  const { console: client } = grpcClients(port);
+  return new Promise((resolve, reject) => {
+    const call = (client as unknown as { watch(req: ioc.v1.IWatchRequest, md: grpc.Metadata): grpc.ClientReadableStream<ioc.v1.ConsoleUpdate> }).watch({}, new grpc.Metadata());
+    call.once('data', (u: ioc.v1.ConsoleUpdate) => {
+      resolve(u.snapshot?.sensors ?? []);
+      call.cancel();
+      client.close();
+    });
+    call.once('error', (err: grpc.ServiceError) => {
+      if (err.code !== grpc.status.CANCELLED) reject(err);
+    });
+  });
 }
