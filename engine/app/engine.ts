@@ -413,6 +413,7 @@ async function partitionedPipeline(o: {
         runtime: o.runtimeFor(rules),
         consumer: partitionSource(stream, p).consumer,
         source: partitionSource(stream, p),
+        fence: true,
         liveScope: (a) => ids.has(a.rule) && partitionOf(a.zone || a.source, partitions) === p,
         // This partition's panes of the city-wide windows, for the city slot's combiner.
         partials: async (report) => {
@@ -441,6 +442,7 @@ async function partitionedPipeline(o: {
       runtime: o.runtimeFor(rules),
       consumer: CITY_CONSUMER,
       source: { stream: config['nats.eventsStream'], consumer: CITY_CONSUMER, filterSubject: 'ioc.events.>' },
+      fence: true,
       rulesOnly: true,
       liveScope: (a) => rules.some((r) => r.id === a.rule), // a handful of city-wide rules
       log: o.log.child({ sub: 'pipeline', partition: 'city' }),

@@ -53,6 +53,14 @@ export interface DeadLetter {
 export interface StateStore {
   get(key: string): Promise<Uint8Array | undefined>;
   put(key: string, value: Uint8Array): Promise<void>;
+  /** The value with its revision (to compare against), or undefined when absent. */
+  getVersioned(key: string): Promise<VersionedEntry | undefined>;
+  /**
+   * Writes if the key's revision is still `expected` (0: absent); resolves
+   * with the new revision, rejects with ConflictError when another process
+   * wrote first (a checkpoint's fencing).
+   */
+  putIfRevision(key: string, value: Uint8Array, expected: number): Promise<number>;
   delete(key: string): Promise<void>;
   /** Every key with this prefix and its value. */
   entries(prefix: string): Promise<Map<string, Uint8Array>>;

@@ -17,14 +17,28 @@ interface Stored {
 
 class MemoryState implements StateStore {
   private readonly map = new Map<string, Uint8Array>();
+  private readonly revisions = new Map<string, number>();
+  private revision = 0;
   async get(key: string): Promise<Uint8Array | undefined> {
     return this.map.get(key);
   }
   async put(key: string, value: Uint8Array): Promise<void> {
     this.map.set(key, value);
+    this.revisions.set(key, ++this.revision);
+  }
+  async getVersioned(key: string): Promise<VersionedEntry | undefined> {
+    const value = this.map.get(key);
+    return value === undefined ? undefined : { value, revision: this.revisions.get(key)! };
+  }
+  async putIfRevision(key: string, value: Uint8Array, expected: number): Promise<number> {
+    const current = this.map.has(key) ? this.revisions.get(key)! : 0;
+    if (current !== expected) throw new ConflictError(`${key} was changed by another engine process (expected revision ${expected}, found ${current})`);
+    await this.put(key, value);
+    return this.revision;
   }
   async delete(key: string): Promise<void> {
     this.map.delete(key);
+    this.revisions.delete(key);
   }
   async entries(prefix: string): Promise<Map<string, Uint8Array>> {
     return new Map([...this.map].filter(([k]) => k.startsWith(prefix)));

@@ -89,6 +89,20 @@ class KvState implements StateStore {
   async put(key: string, value: Uint8Array): Promise<void> {
     await this.kv.put(key, value);
   }
+  async getVersioned(key: string): Promise<VersionedEntry | undefined> {
+    const e = await this.kv.get(key);
+    return e && e.operation === 'PUT' ? { value: e.value, revision: e.revision } : undefined;
+  }
+  async putIfRevision(key: string, value: Uint8Array, expected: number): Promise<number> {
+    try {
+      if (expected !== 0) return await this.kv.update(key, value, expected);
+      // Absent, or deleted (a delete marker has a revision of its own): create handles both.
+      return await this.kv.create(key, value);
+    } catch (err) {
+      if (isWrongSequence(err)) throw new ConflictError(`${this.bucket}/${key} was changed by another engine process (expected revision ${expected})`, { cause: err });
+      throw new UnavailableError(`cannot write ${this.bucket}/${key}: ${errorMessage(err)}`, { cause: err });
+    }
+  }
   async delete(key: string): Promise<void> {
     await this.kv.delete(key);
   }

@@ -39,6 +39,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     // Scale-out (cluster.partitions > 0): routing and partition ownership.
     eventsRouted: new Counter({ name: 'ioc_events_routed_total', help: 'Events routed from IOC_EVENTS to their partition subject (by this process while it held the router slot).', registers: reg }),
     cityPanes: new Counter({ name: 'ioc_city_panes_total', help: 'Panes of city-wide windows the city slot received from partitions, by outcome: absorbed (merged), repeated (a partition replayed after a restart), late (its windows had closed; a partition joined late), unknown (another version of the rules).', labelNames: ['outcome'] as const, registers: reg }),
+    checkpointsFenced: new Counter({ name: 'ioc_checkpoints_fenced_total', help: 'Partition commits refused because another process had taken the partition\'s checkpoint (this process kept running it after losing it); nothing was acknowledged.', registers: reg }),
     partitionsOwned: new Gauge({ name: 'ioc_partitions_owned', help: 'Partitions this process owns (the router slot not counted).', registers: reg }),
     partitionChanges: new Counter({ name: 'ioc_partition_changes_total', help: 'Partitions this process took or gave up, by change (assigned, rebalanced, lost, stopping).', labelNames: ['change'] as const, registers: reg }),
     partitionLag: new Gauge({ name: 'ioc_partition_lag', help: 'Events of an owned partition not yet delivered to its consumer.', labelNames: ['partition'] as const, registers: reg }),

@@ -50,13 +50,13 @@ afterEach(async () => {
   }
 });
 
-function start(bus: MemoryBus, store: MemoryStore, zones: ZoneLocator = new ZoneLocator(hanoiDistricts()), snapshotEveryMs = 60_000) {
+function start(bus: MemoryBus, store: MemoryStore, zones: ZoneLocator = new ZoneLocator(hanoiDistricts()), snapshotEveryMs = 60_000, fence = false) {
   const live = new LiveView();
   const metrics = createMetrics({ defaultMetrics: false });
   const runtime = createRuleRuntime(compiled.rules, { now: () => NOW });
   const pipeline = new Pipeline({
     bus, store, runtime, zones, live, metrics, log: silentLogger(), validate: { now: () => NOW, maxFutureMs: 60_000 }, consumer: 'test',
-    batch: 100, maxAckPending: 1000, batchRows: 50, flushMs: 10, retryMaxMs: 20, idleAdvanceMs: 0, snapshotEveryMs, now: Date.now,
+    batch: 100, maxAckPending: 1000, batchRows: 50, flushMs: 10, retryMaxMs: 20, idleAdvanceMs: 0, snapshotEveryMs, now: Date.now, fence,
   });
   running.push({ pipeline, live });
   return { pipeline, metrics, live, runtime };
@@ -201,5 +201,33 @@ describe('Pipeline', () => {
     expect(alerts).toEqual(['wl-1:firing', 'wl-1:resolved']);
     expect(store.inserts - insertsBefore).toBeGreaterThan(0);
     expect(store.events().filter((e) => e.id === 'e-1')).toHaveLength(1);
+  });
+
+  it('fenced: a process that kept running a partition after another took it has its commit refused, stops without failing, and the checkpoint never moves back', async () => {
+    const bus = new MemoryBus();
+    const store = new MemoryStore();
+    const zones = new ZoneLocator(hanoiDistricts());
+    const old = start(bus, store, zones, 60_000, true);
+    await old.pipeline.start();
+    for (let i = 0; i < 5; i++) await bus.publishEvent(ev(i));
+    await until(async () => (await checkpointOf(bus)) === 5, 'checkpoint 5');
+
+    // The partition moves: the new owner takes the checkpoint while the old one still runs.
+    const next = start(bus, store, zones, 60_000, true);
+    await next.pipeline.start();
+    const seen: number[] = [];
+    for (let i = 5; i < 10; i++) await bus.publishEvent(ev(i));
+    await until(async () => (await checkpointOf(bus)) === 10, 'checkpoint 10 from the new owner');
+    await old.pipeline.whenStopped();
+    seen.push((await checkpointOf(bus))!);
+    expect(old.pipeline.failure).toBeUndefined();
+    expect(await old.metrics.registry.getSingleMetricAsString('ioc_checkpoints_fenced_total')).toMatch(/ioc_checkpoints_fenced_total 1/);
+    expect(await next.metrics.registry.getSingleMetricAsString('ioc_checkpoints_fenced_total')).toMatch(/ioc_checkpoints_fenced_total 0/);
+
+    // The new owner goes on committing; nothing the old one does can move the checkpoint back.
+    for (let i = 10; i < 15; i++) await bus.publishEvent(ev(i));
+    await until(async () => (await checkpointOf(bus)) === 15, 'checkpoint 15');
+    expect(seen).toEqual([10]);
+    expect(next.pipeline.failure).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import type { Alert } from '../alerts/index.ts';
 import type { Bus, DeadLetter, EventSource, InboundMessage } from '../bus/index.ts';
-import { ConfigError, errorMessage, UnavailableError } from '../errors/index.ts';
+import { ConfigError, ConflictError, errorMessage, UnavailableError } from '../errors/index.ts';
 import { encodeEventJson, type DecodeResult, type IocEvent, type RejectReason, type ValidateOptions } from '../events/index.ts';
 import type { ZoneLocator } from '../geo/index.ts';
 import type { LiveView } from '../live/index.ts';
@@ -38,6 +38,15 @@ export interface PipelineOptions {
   validate: ValidateOptions;
   /** Consumer name, part of the checkpoint and snapshot keys. */
   consumer: string;
+  /**
+   * Fence the checkpoint (scale-out, where a partition moves between
+   * processes): at start this pipeline takes the checkpoint by rewriting it
+   * (a new revision), and every later write is compare-and-set on the
+   * revision it last wrote. A process that kept running a partition after
+   * losing it finds its write refused and stops without acknowledging, so a
+   * checkpoint never moves back.
+   */
+  fence?: boolean;
   /** Read a partition of the routed stream instead of IOC_EVENTS (scale-out); its consumer is `consumer`. */
   source?: EventSource;
   /**
@@ -128,6 +137,8 @@ export class Pipeline {
   private readonly snapshots: SnapshotStore;
   /** Highest stream sequence committed (durable and acknowledged). */
   private checkpoint = 0;
+  /** The checkpoint's KV revision as this pipeline last wrote it (fenced pipelines). */
+  private checkpointRev = 0;
   /** Highest stream sequence processed; anything at or below it is a redelivery and is skipped. */
   private processed = 0;
   /** Events up to this sequence were processed before a restart: replayed into the rules, their effects suppressed. */
@@ -195,7 +206,7 @@ export class Pipeline {
   }
 
   private async restore(): Promise<void> {
-    const saved = await this.o.bus.state.get(checkpointKey(this.o.consumer));
+    const saved = this.o.fence ? await this.takeCheckpoint() : await this.o.bus.state.get(checkpointKey(this.o.consumer));
     const checkpoint = parseCheckpoint(saved);
     const snapshot = await this.snapshots.load().catch((err: unknown) => {
       this.o.log.error({ err: errorMessage(err) }, 'the rule state snapshot is unreadable; rules start empty');
@@ -220,6 +231,28 @@ export class Pipeline {
       { checkpoint: checkpoint.seq, snapshot: snapshot?.seq ?? null, replay: this.replayUntil - this.processed, firing: this.o.runtime.firingCount() },
       'pipeline state restored',
     );
+  }
+
+  /**
+   * Reads the checkpoint and writes it back unchanged: the new revision is
+   * this pipeline's, and a write by a process still running the partition
+   * from before is refused from now on. Retried when such a write lands in
+   * between.
+   */
+  private async takeCheckpoint(): Promise<Uint8Array | undefined> {
+    const key = checkpointKey(this.o.consumer);
+    const state = this.o.bus.state;
+    for (let attempt = 1; ; attempt++) {
+      const entry = await state.getVersioned(key);
+      const value = entry?.value ?? textEncoder.encode(JSON.stringify({ seq: 0, watermark: null } satisfies Checkpoint));
+      try {
+        this.checkpointRev = await state.putIfRevision(key, value, entry?.revision ?? 0);
+        return entry?.value;
+      } catch (err) {
+        if (!(err instanceof ConflictError) || attempt >= 10) throw err;
+        this.o.log.warn({ attempt }, 'the checkpoint changed while this process took it over; reading it again');
+      }
+    }
   }
 
   /**
@@ -469,7 +502,23 @@ export class Pipeline {
     }
     if (batch.maxSeq > this.checkpoint) {
       const value: Checkpoint = { seq: batch.maxSeq, watermark: Number.isFinite(batch.watermark) ? batch.watermark : null };
-      await retrying('save checkpoint', () => this.o.bus.state.put(checkpointKey(this.o.consumer), textEncoder.encode(JSON.stringify(value))), this.retryPolicy());
+      const bytes = textEncoder.encode(JSON.stringify(value));
+      const key = checkpointKey(this.o.consumer);
+      if (this.o.fence) {
+        try {
+          this.checkpointRev = await retrying('save checkpoint', () => this.o.bus.state.putIfRevision(key, bytes, this.checkpointRev), { ...this.retryPolicy(), retryIf: (err) => !(err instanceof ConflictError) });
+        } catch (err) {
+          if (!(err instanceof ConflictError)) throw err;
+          // Another process has taken this partition: what we hold is not ours to commit.
+          this.o.log.warn({ seq: value.seq }, 'another process took over this partition\'s checkpoint; stopping without acknowledging');
+          this.o.metrics.checkpointsFenced.inc();
+          this.stopReading.abort(); // and stop pulling from the consumer the new owner reads
+          this.abort.abort();
+          throw new StoppedError('save checkpoint', err);
+        }
+      } else {
+        await retrying('save checkpoint', () => this.o.bus.state.put(key, bytes), this.retryPolicy());
+      }
       this.checkpoint = value.seq;
     }
     batch.last?.ack();
