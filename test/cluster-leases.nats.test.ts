@@ -16,7 +16,8 @@ const LEASE_MS = 3_000;
 const ROUND_MS = 400;
 
 let nats: NatsServer;
-const connections: NatsConnection[] = [];
+/** Each member's connection, by member id (joins run concurrently: no order to rely on). */
+const connections = new Map<string, NatsConnection>();
 const members = new Map<string, PartitionOwnership>();
 /** Members whose rounds have stopped, as a killed process's would. */
 const killed = new Set<string>();
@@ -28,13 +29,13 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const id of members.keys()) killed.add(id);
   for (const m of members.values()) await m.stop().catch(() => undefined);
-  for (const nc of connections) await nc.close().catch(() => undefined);
+  for (const nc of connections.values()) await nc.close().catch(() => undefined);
   await nats?.destroy();
 });
 
 async function join(id: string): Promise<PartitionOwnership> {
   const nc = await connect({ servers: nats.url, noAsyncTraces: true });
-  connections.push(nc);
+  connections.set(id, nc);
   const board = await openKvBoard(nc, { leaseMs: LEASE_MS });
   const o = new PartitionOwnership({
     board, partitions: P, leaseMs: LEASE_MS, member: { id, host: 'loopback', pid: process.pid, startedAt: Date.now() },
@@ -66,13 +67,14 @@ function exclusive(ids: string[]): Map<number, string> {
 
 it('spreads partitions over live engines, moves a dead one\'s within seconds, and gives a newcomer its share', async () => {
   await Promise.all(['e1', 'e2', 'e3'].map(join));
-  await waitUntil(() => exclusive(['e1', 'e2', 'e3']).size === P, 20_000, () => `12 partitions owned: ${[...exclusive(['e1', 'e2', 'e3'])].join(' ')}`);
-  for (const id of ['e1', 'e2', 'e3']) expect(members.get(id)!.owned()).toHaveLength(4);
+  // The first to finish a round may see only itself and claim everything; the next rounds even it out.
+  const shares = () => ['e1', 'e2', 'e3'].map((id) => members.get(id)!.owned().length).join('/');
+  await waitUntil(() => exclusive(['e1', 'e2', 'e3']).size === P && shares() === '4/4/4', 20_000, () => `12 partitions owned 4 each: ${shares()}`);
 
   // e3 dies: no stop(), no release; its connection simply goes away.
   const e3Had = members.get('e3')!.owned();
   killed.add('e3');
-  await connections[2]!.close();
+  await connections.get('e3')!.close();
   const died = Date.now();
   const sampler = setInterval(() => exclusive(['e1', 'e2']), 50);
   try {

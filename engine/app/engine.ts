@@ -434,6 +434,7 @@ async function partitionedPipeline(o: {
       retryMaxMs: config['writer.retryMaxMs'],
       metrics: o.metrics,
       log: o.log.child({ sub: 'pipeline', partition: 'city' }),
+      partitionsWithEvents: () => nats.partitionsWithEvents(stream, partitions),
     }),
     // Other city-wide rules: one rules-only pipeline over every event, with its own consumer, checkpoint and snapshot.
     cityPipeline: (rules) => new Pipeline({

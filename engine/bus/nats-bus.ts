@@ -377,6 +377,17 @@ export class NatsBus implements Bus {
     return info.num_pending;
   }
 
+  /** The partitions (below `partitions`) whose subjects hold messages in the routed stream. */
+  async partitionsWithEvents(stream: string, partitions: number): Promise<number[]> {
+    const info = await this.jsm!.streams.info(stream, { subjects_filter: 'ioc.part.>' });
+    const out = new Set<number>();
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const p = Number(subject.split('.')[2]);
+      if (Number.isInteger(p) && p >= 0 && p < partitions) out.add(p);
+    }
+    return [...out].sort((a, b) => a - b);
+  }
+
   /** Events in the stream not yet delivered to the engine's consumer. */
   async pending(): Promise<number> {
     const info = await this.jsm!.consumers.info(this.opts.eventsStream, this.opts.consumer);

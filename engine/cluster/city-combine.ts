@@ -51,6 +51,8 @@ export class CityCombine {
   private readonly lastEnd = new Map<string, number>();
   /** Panes not yet merged: some partition has not passed their end. */
   private waiting: Waiting[] = [];
+  /** Partitions known to hold events: nothing closes before each has reported. */
+  private readonly expected = new Set<number>();
   readonly counts: CombineCounts = { absorbed: 0, repeated: 0, late: 0, unknown: 0 };
 
   constructor(readonly runtime: Runtime) {}
@@ -75,11 +77,29 @@ export class CityCombine {
     if (report.watermark > (this.progress.get(p) ?? -Infinity)) this.progress.set(p, report.watermark);
   }
 
-  /** The least watermark of the partitions heard from (-Infinity before any). */
+  /**
+   * Partitions that hold events (their stream says so): the combined
+   * watermark waits until each of them has reported, so a partition whose
+   * process starts later than the others does not find its first windows
+   * closed. A partition without events cannot be waited for (it has no
+   * watermark to report); one first heard after the city moved on has its
+   * earlier panes counted late.
+   */
+  expect(partitions: Iterable<number>): void {
+    for (const p of partitions) this.expected.add(p);
+  }
+
+  /** The least watermark of the partitions heard from (-Infinity before any, or while an expected one is silent). */
   watermark(): number {
+    for (const p of this.expected) if (!this.progress.has(p)) return -Infinity;
     let w = Infinity;
     for (const v of this.progress.values()) if (v < w) w = v;
     return w === Infinity ? -Infinity : w;
+  }
+
+  /** Expected partitions not heard from yet. */
+  silent(): number[] {
+    return [...this.expected].filter((p) => !this.progress.has(p)).sort((a, b) => a - b);
   }
 
   /** Partitions heard from and their watermarks (for status and metrics). */

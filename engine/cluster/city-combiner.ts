@@ -45,7 +45,15 @@ export interface CityCombinerOptions {
   retryMaxMs: number;
   metrics: Metrics;
   log: Logger;
+  /**
+   * The partitions whose routed stream holds events: the city waits for each
+   * to report before closing windows (read at start and every few seconds).
+   */
+  partitionsWithEvents?(): Promise<number[]>;
 }
+
+/** How often the partitions holding events are read again. */
+const EXPECT_EVERY_MS = 5000;
 
 interface Saved {
   seq: number;
@@ -68,6 +76,8 @@ export class CityCombiner {
   private commits: Promise<void> = Promise.resolve();
   private running: Promise<void> | undefined;
   private reported: CombineCounts = { absorbed: 0, repeated: 0, late: 0, unknown: 0 };
+  private expectTimer: ReturnType<typeof setInterval> | undefined;
+  private silentLogged = '';
   failure: Error | undefined;
 
   constructor(private readonly o: CityCombinerOptions) {
@@ -88,6 +98,10 @@ export class CityCombiner {
       this.checkpoint = this.lastSeq = saved.seq;
     }
     for (const a of this.o.runtime.firing()) if (!a.shadow) this.o.live.applyAlert(a);
+    if (this.o.partitionsWithEvents) {
+      await this.readExpected();
+      this.expectTimer = setInterval(() => void this.readExpected(), EXPECT_EVERY_MS);
+    }
     this.o.log.info({ from: this.checkpoint + 1, partitions: this.combine.partitions().size }, 'combining city-wide windows from the partitions');
     this.running = this.loop();
   }
@@ -109,6 +123,15 @@ export class CityCombiner {
       await this.commits.catch(() => undefined);
       // Resume from what is saved: state and position agree there.
       this.lastSeq = this.checkpoint;
+    }
+  }
+
+  /** Which partitions hold events, so the city waits for their word. */
+  private async readExpected(): Promise<void> {
+    try {
+      this.combine.expect(await this.o.partitionsWithEvents!());
+    } catch (err) {
+      this.o.log.warn({ err: errorMessage(err) }, 'cannot read which partitions hold events; waiting only for those heard from');
     }
   }
 
@@ -138,6 +161,11 @@ export class CityCombiner {
     this.last = undefined;
     const seq = this.lastSeq;
     this.combine.advance();
+    const silent = this.combine.silent().join(',');
+    if (silent !== this.silentLogged) {
+      this.silentLogged = silent;
+      if (silent !== '') this.o.log.info({ partitions: silent }, 'city-wide windows wait for these partitions to report their first panes');
+    }
     const alerts = this.o.runtime.takeChanges().filter((a) => a.state !== 'pending');
     const saved: Saved = { seq, combine: this.combine.snapshot(), runtime: this.o.runtime.snapshot() };
     this.countPanes();
@@ -207,6 +235,7 @@ export class CityCombiner {
 
   /** Stops reading and commits what was read, for up to `drainMs`; nothing saved when `save` is false (the slot was lost). */
   async stop(drainMs = 5000, opts: { save?: boolean } = {}): Promise<void> {
+    if (this.expectTimer) clearInterval(this.expectTimer);
     this.stopReading.abort();
     if (opts.save === false) this.abort.abort();
     const timer = setTimeout(() => this.abort.abort(), drainMs);
