@@ -34,7 +34,7 @@ class MemoryState implements StateStore {
     const current = this.map.has(key) ? this.revisions.get(key)! : 0;
     if (current !== expected) throw new ConflictError(`${key} was changed by another engine process (expected revision ${expected}, found ${current})`);
     await this.put(key, value);
-    return this.revision;
+    return this.revisions.get(key)!;
   }
   async delete(key: string): Promise<void> {
     this.map.delete(key);

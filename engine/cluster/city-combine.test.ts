@@ -188,6 +188,44 @@ describe('city-wide windows combined from partitions', () => {
   });
 });
 
+describe('partial windows in a partition', () => {
+  const partitionRules = () => rulesForPartition(rules, 0, 4);
+
+  it('a combined rule added by a reload starts reporting at once, events of its own or not', () => {
+    const rt = runtime(rules.filter((r) => r.id !== 'c.city' && r.id !== 'c.river'));
+    rt.process({ id: 'x1', type: 'air.pm25', source: 'aq-1', zone: 'z0', time: T0, value: 10, attrs: {} });
+    rt.reload(partitionRules());
+    rt.process({ id: 'x2', type: 'air.pm25', source: 'aq-1', zone: 'z0', time: T0 + 5 * 60_000, value: 10, attrs: {} });
+    const panes = rt.takePartials();
+    expect(panes.length).toBeGreaterThan(0);
+    expect(panes.every((p) => p.rows.length === 0)).toBe(true);
+  });
+
+  it('a long jump of the watermark hands on one empty pane per window, not one per slide', () => {
+    const rt = runtime(partitionRules());
+    rt.process({ id: 'w1', type: 'water.level', source: 's-1', zone: 'z0', time: T0, value: 1, attrs: { river: 'red' } });
+    rt.takePartials();
+    rt.advanceWatermark(T0 + 30 * 86_400_000); // a month later (a restart, an idle advance)
+    const panes = rt.takePartials();
+    // c.city (1-minute panes) and c.river (1-minute slide): the pane with the reading, then one empty pane each.
+    expect(panes.length).toBeLessThanOrEqual(8);
+    expect(panes.filter((p) => p.rows.length > 0).map((p) => p.rule).sort()).toEqual(['c.city', 'c.river']);
+  });
+});
+
+describe('the combiner and bad panes', () => {
+  it('leaves out a pane it cannot merge, counts it, and goes on', () => {
+    const combine = new CityCombine(runtime(combinedRules(rules)));
+    const state = combinedRules(rules)[0]!.window!.stateKey;
+    const end = T0 + 60_000;
+    combine.offer({ partition: 0, watermark: end, panes: [{ rule: 'c.city', state, end, rows: [['water.level', 0, 's', 'z0', 'water.level', [1, 2], null]] }] });
+    combine.offer({ partition: 1, watermark: end, panes: [{ rule: 'c.city', state, end: end + 1, rows: [['water.level', 0, 's', 'z0', 'water.level', [1], null]] }] });
+    expect(() => combine.advance()).not.toThrow();
+    expect(combine.counts.invalid).toBe(1);
+    expect(combine.lastInvalid).toMatch(/c.city pane ending/);
+  });
+});
+
 describe('reports on the bus', () => {
   it('refuses a report without a partition, watermark or panes, saying which', () => {
     const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));

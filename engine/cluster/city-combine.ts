@@ -36,6 +36,8 @@ export interface CombineCounts {
   late: number;
   /** Panes of a window no rule here holds (partitions running another version of the rules). */
   unknown: number;
+  /** Panes that could not be merged (another pane layout under the same window: a rolling upgrade); left out. */
+  invalid: number;
 }
 
 interface Waiting {
@@ -53,7 +55,9 @@ export class CityCombine {
   private waiting: Waiting[] = [];
   /** Partitions known to hold events: nothing closes before each has reported. */
   private readonly expected = new Set<number>();
-  readonly counts: CombineCounts = { absorbed: 0, repeated: 0, late: 0, unknown: 0 };
+  readonly counts: CombineCounts = { absorbed: 0, repeated: 0, late: 0, unknown: 0, invalid: 0 };
+  /** The last pane that could not be merged, and why (for the log). */
+  lastInvalid: string | undefined;
 
   constructor(readonly runtime: Runtime) {}
 
@@ -122,9 +126,15 @@ export class CityCombine {
     due.sort((a, b) => a.pane.end - b.pane.end);
     for (const { pane } of due) {
       this.runtime.advanceWatermark(pane.end - 1);
-      const verdict = this.runtime.absorb(pane);
-      if (verdict === 'absorbed') this.counts.absorbed++;
-      else this.counts[verdict]++;
+      try {
+        const verdict = this.runtime.absorb(pane);
+        if (verdict === 'absorbed') this.counts.absorbed++;
+        else this.counts[verdict]++;
+      } catch (err) {
+        // One bad pane must not stop the city's windows (nor crash the process holding them).
+        this.counts.invalid++;
+        this.lastInvalid = `${pane.rule} pane ending ${new Date(pane.end).toISOString()}: ${err instanceof Error ? err.message : String(err)}`;
+      }
     }
     this.runtime.advanceWatermark(w);
   }

@@ -3,8 +3,9 @@
 // and publishes and stores the alerts the combined windows give. One process
 // at a time runs it (the holder of the city slot); its whole state (the
 // runtime's windows and alerts, each partition's progress, the panes still
-// waiting) is saved with the stream position in one KV value at every
-// commit, so the next holder starts exactly where this one stopped.
+// waiting) is saved with the stream position at every commit, compressed and
+// chunked like a pipeline's snapshot (SnapshotStore), so the next holder
+// starts exactly where this one stopped.
 //
 // A commit: alerts durable on the bus (each with its message id, so a repeat
 // after a crash is dropped by JetStream), their history rows written, state
@@ -16,7 +17,7 @@ import { errorMessage } from '../errors/index.ts';
 import type { LiveView } from '../live/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
-import { retrying, StoppedError, type RetryPolicy } from '../pipeline/index.ts';
+import { retrying, SnapshotStore, StoppedError, type RetryPolicy } from '../pipeline/index.ts';
 import type { CompiledRule } from '../rules/index.ts';
 import type { ReloadReport, Runtime } from '../runtime/index.ts';
 import type { RowInserts } from '../store/index.ts';
@@ -56,14 +57,14 @@ export interface CityCombinerOptions {
 const EXPECT_EVERY_MS = 5000;
 
 interface Saved {
-  seq: number;
   combine: unknown;
   runtime: unknown;
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const STATE_KEY = `combiner.${COMBINER_CONSUMER}`;
+/** Where the combiner's state is saved (a snapshot under this consumer name). */
+const STATE_NAME = `combiner.${COMBINER_CONSUMER}`;
 
 export class CityCombiner {
   private readonly combine: CityCombine;
@@ -75,13 +76,19 @@ export class CityCombiner {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private commits: Promise<void> = Promise.resolve();
   private running: Promise<void> | undefined;
-  private reported: CombineCounts = { absorbed: 0, repeated: 0, late: 0, unknown: 0 };
+  private readonly saves: SnapshotStore;
+  /** State changed without a new report (a reload): the next flush saves it. */
+  private dirty = false;
+  private reported: CombineCounts = { absorbed: 0, repeated: 0, late: 0, unknown: 0, invalid: 0 };
   private expectTimer: ReturnType<typeof setInterval> | undefined;
   private silentLogged = '';
   failure: Error | undefined;
+  private resolveStopped!: () => void;
+  private readonly stopped = new Promise<void>((r) => (this.resolveStopped = r));
 
   constructor(private readonly o: CityCombinerOptions) {
     this.combine = new CityCombine(o.runtime);
+    this.saves = new SnapshotStore(o.bus.state, STATE_NAME);
   }
 
   private get source(): EventSource {
@@ -89,12 +96,12 @@ export class CityCombiner {
   }
 
   async start(): Promise<void> {
-    const raw = await this.o.bus.state.get(STATE_KEY);
-    if (raw) {
-      const saved = JSON.parse(decoder.decode(raw)) as Saved;
-      this.o.runtime.restore(saved.runtime);
+    const saved = await this.saves.load();
+    if (saved) {
+      const state = saved.state as Saved;
+      this.o.runtime.restore(state.runtime);
       this.o.runtime.takeChanges();
-      this.combine.restore(saved.combine);
+      this.combine.restore(state.combine);
       this.checkpoint = this.lastSeq = saved.seq;
     }
     for (const a of this.o.runtime.firing()) if (!a.shadow) this.o.live.applyAlert(a);
@@ -119,7 +126,7 @@ export class CityCombiner {
         this.o.log.warn({ err: errorMessage(err) }, 'reading IOC_PARTIALS failed; resuming from the checkpoint');
         await new Promise((r) => setTimeout(r, 1000));
       }
-      this.flush();
+      if (!this.abort.signal.aborted) this.flush();
       await this.commits.catch(() => undefined);
       // Resume from what is saved: state and position agree there.
       this.lastSeq = this.checkpoint;
@@ -149,6 +156,10 @@ export class CityCombiner {
       return;
     }
     this.combine.offer(report);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.timer === undefined) this.timer = setTimeout(() => this.flush(), this.o.flushMs);
   }
 
@@ -157,9 +168,11 @@ export class CityCombiner {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const last = this.last;
-    if (!last) return;
+    if (!last && !this.dirty) return;
+    if (this.abort.signal.aborted) return; // the slot is gone: what was read is the next holder's to commit
     this.last = undefined;
-    const seq = this.lastSeq;
+    this.dirty = false;
+    const seq = last ? this.lastSeq : this.checkpoint;
     this.combine.advance();
     const silent = this.combine.silent().join(',');
     if (silent !== this.silentLogged) {
@@ -167,11 +180,12 @@ export class CityCombiner {
       if (silent !== '') this.o.log.info({ partitions: silent }, 'city-wide windows wait for these partitions to report their first panes');
     }
     const alerts = this.o.runtime.takeChanges().filter((a) => a.state !== 'pending');
-    const saved: Saved = { seq, combine: this.combine.snapshot(), runtime: this.o.runtime.snapshot() };
+    const saved: Saved = { combine: this.combine.snapshot(), runtime: this.o.runtime.snapshot() };
     this.countPanes();
     const policy = this.policy();
     this.commits = this.commits.then(async () => {
       try {
+        if (this.abort.signal.aborted) return;
         const published = alerts.filter((a) => !a.shadow);
         await Promise.all(published.map((a) => retrying('publish alert', () => this.o.bus.publishAlert(a), policy)));
         if (alerts.length > 0) {
@@ -180,15 +194,16 @@ export class CityCombiner {
             this.o.log.error({ err: errorMessage(err), alerts: alerts.length }, 'storage refused alert rows; they stay on IOC_ALERTS');
           });
         }
-        await retrying('save city combine state', () => this.o.bus.state.put(STATE_KEY, encoder.encode(JSON.stringify(saved))), policy);
+        await retrying('save city combine state', () => this.saves.save({ seq, state: saved }, Date.now()), policy);
         this.checkpoint = seq;
-        last.ack();
+        last?.ack();
         for (const a of published) this.alerted(a);
       } catch (err) {
         if (err instanceof StoppedError) return; // not acknowledged: the next holder reads it again
         this.failure = err instanceof Error ? err : new Error(String(err));
         this.o.log.error({ err: errorMessage(err) }, 'combining city-wide windows stopped');
         this.stopReading.abort();
+        this.resolveStopped();
       }
     });
   }
@@ -201,10 +216,11 @@ export class CityCombiner {
 
   private countPanes(): void {
     const now = this.combine.counts;
-    for (const k of ['absorbed', 'repeated', 'late', 'unknown'] as const) {
+    for (const k of ['absorbed', 'repeated', 'late', 'unknown', 'invalid'] as const) {
       const d = now[k] - this.reported[k];
       if (d > 0) this.o.metrics.cityPanes.labels(k).inc(d);
     }
+    if (now.invalid > this.reported.invalid) this.o.log.error({ invalid: now.invalid, last: this.combine.lastInvalid }, 'city-wide panes that could not be merged; left out');
     this.reported = { ...now };
     if (now.late > 0 && now.late !== this.lateLogged) {
       this.lateLogged = now.late;
@@ -217,15 +233,9 @@ export class CityCombiner {
   /** Puts new rules in force; windows of unchanged rules keep their state. */
   async reload(rules: readonly CompiledRule[]): Promise<ReloadReport> {
     const report = this.o.runtime.reload(rules);
-    // Alerts of removed rules resolve now; they go out with the next commit.
-    const changes = this.o.runtime.takeChanges().filter((a) => a.state !== 'pending');
-    if (changes.length > 0) {
-      const policy = this.policy();
-      this.commits = this.commits.then(async () => {
-        await Promise.all(changes.filter((a) => !a.shadow).map((a) => retrying('publish alert', () => this.o.bus.publishAlert(a), policy)));
-        for (const a of changes) if (!a.shadow) this.alerted(a);
-      }).catch(() => undefined);
-    }
+    // Alerts of removed rules resolve now; they and the new state go out with the next commit.
+    this.dirty = true;
+    this.schedule();
     return report;
   }
 
@@ -233,9 +243,15 @@ export class CityCombiner {
     return { initialMs: 100, maxMs: this.o.retryMaxMs, signal: this.abort.signal };
   }
 
-  /** Stops reading and commits what was read, for up to `drainMs`; nothing saved when `save` is false (the slot was lost). */
-  async stop(drainMs = 5000, opts: { save?: boolean } = {}): Promise<void> {
+  /**
+   * Stops reading and commits what was read, for up to `drainMs`; nothing
+   * saved when `save` is false (the slot was lost). `forget`: the combined
+   * rules are gone, so the saved state is deleted (rules added again later
+   * start afresh, not from hours-old windows).
+   */
+  async stop(drainMs = 5000, opts: { save?: boolean; forget?: boolean } = {}): Promise<void> {
     if (this.expectTimer) clearInterval(this.expectTimer);
+    if (this.timer) clearTimeout(this.timer);
     this.stopReading.abort();
     if (opts.save === false) this.abort.abort();
     const timer = setTimeout(() => this.abort.abort(), drainMs);
@@ -244,6 +260,13 @@ export class CityCombiner {
     await this.commits.catch(() => undefined);
     clearTimeout(timer);
     this.abort.abort();
+    if (opts.forget) await this.saves.clear().catch((err: unknown) => this.o.log.warn({ err: errorMessage(err) }, 'cannot delete the city combiner\'s saved state'));
+    this.resolveStopped();
+  }
+
+  /** Resolves when the combiner has stopped (stopped, or failed: see `failure`). */
+  whenStopped(): Promise<void> {
+    return this.stopped;
   }
 
   /** Partitions heard from, with their watermarks. */
@@ -260,6 +283,9 @@ export function parseReport(data: Uint8Array): PartialReport {
   if (!Array.isArray(r.panes)) throw new Error('panes must be an array');
   for (const p of r.panes) {
     if (typeof p?.state !== 'string' || typeof p.end !== 'number' || !Array.isArray(p.rows)) throw new Error('each pane needs state (string), end (number) and rows (array)');
+    for (const row of p.rows) {
+      if (!Array.isArray(row) || typeof row[0] !== 'string' || !Array.isArray(row[5])) throw new Error(`a row of pane ${p.state}@${p.end} must be [key, values, source, zone, type, numbers, objects]`);
+    }
   }
   return r as PartialReport;
 }

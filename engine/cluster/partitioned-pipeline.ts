@@ -182,14 +182,18 @@ export class PartitionedPipeline {
   /** Starts what the city slot runs for these rules and does not run yet: the combiner, the pipeline over every event. */
   private async startCity(all: readonly CompiledRule[]): Promise<void> {
     const combined = combinedRules(all);
+    if (!this.holdsCity) return; // revoked while a reload was on its way here
     if (!this.combiner && combined.length > 0) {
       const combiner = this.o.cityCombiner(combined);
       this.combiner = combiner;
       await combiner.start();
       this.o.log.info({ rules: combined.map((r) => r.id) }, 'combining the city-wide windows from every partition');
+      void combiner.whenStopped().then(() => {
+        if (combiner.failure && this.combiner === combiner) this.fail(combiner.failure);
+      });
     }
     const rules = streamCityRules(all);
-    if (this.city || rules.length === 0) return;
+    if (!this.holdsCity || this.city || rules.length === 0) return;
     const city = this.o.cityPipeline(rules);
     this.city = city;
     await city.start();
@@ -199,12 +203,13 @@ export class PartitionedPipeline {
     });
   }
 
-  private async stopCity(drainMs: number, finalSnapshot: boolean, which: { pipeline?: boolean; combiner?: boolean } = { pipeline: true, combiner: true }): Promise<void> {
+  /** `forget`: the combined rules are gone, so the combiner's saved state goes too. */
+  private async stopCity(drainMs: number, finalSnapshot: boolean, which: { pipeline?: boolean; combiner?: boolean; forget?: boolean } = { pipeline: true, combiner: true }): Promise<void> {
     const city = which.pipeline ? this.city : undefined;
     const combiner = which.combiner ? this.combiner : undefined;
     if (which.pipeline) this.city = undefined;
     if (which.combiner) this.combiner = undefined;
-    await Promise.all([city?.stop(drainMs, { finalSnapshot }), combiner?.stop(drainMs, { save: finalSnapshot })]);
+    await Promise.all([city?.stop(drainMs, { finalSnapshot }), combiner?.stop(drainMs, { save: finalSnapshot, forget: which.forget === true })]);
   }
 
   private fail(err: Error): void {
@@ -224,7 +229,7 @@ export class PartitionedPipeline {
       const combined = combinedRules(rules);
       if (stream.length === 0) await this.stopCity(this.o.drainMs, true, { pipeline: true });
       else if (this.city) reports.push(await this.city.reload(stream));
-      if (combined.length === 0) await this.stopCity(this.o.drainMs, true, { combiner: true });
+      if (combined.length === 0) await this.stopCity(this.o.drainMs, true, { combiner: true, forget: true });
       else if (this.combiner) reports.push(await this.combiner.reload(combined));
       await this.startCity(rules);
     }

@@ -2,3 +2,4 @@
 export { checkpointKey, Pipeline, type PipelineOptions } from './pipeline.ts';
 export { retrying, StoppedError, type RetryPolicy } from './retry.ts';
 export { decodeMessage } from './decode-message.ts';
+export { SnapshotStore, type Snapshot } from './snapshots.ts';

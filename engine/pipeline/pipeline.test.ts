@@ -230,4 +230,33 @@ describe('Pipeline', () => {
     expect(seen).toEqual([10]);
     expect(next.pipeline.failure).toBeUndefined();
   });
+
+  it('fenced: a checkpoint write that was stored but whose answer was lost is recognised as its own, not as a takeover', async () => {
+    const bus = new MemoryBus();
+    const store = new MemoryStore();
+    const state = bus.state;
+    let loseNext = false;
+    const putIfRevision = state.putIfRevision.bind(state);
+    // The next compare-and-set lands, but its answer never comes (a NATS leader change): the retry then finds a newer revision.
+    state.putIfRevision = async (key, value, expected) => {
+      const rev = await putIfRevision(key, value, expected);
+      if (loseNext && key === checkpointKey('test')) {
+        loseNext = false;
+        throw new UnavailableError('TIMEOUT');
+      }
+      return rev;
+    };
+    const run = start(bus, store, new ZoneLocator(hanoiDistricts()), 60_000, true);
+    await run.pipeline.start();
+    await bus.publishEvent(ev(1));
+    await until(async () => (await checkpointOf(bus)) === 1, 'checkpoint 1');
+    loseNext = true;
+    await bus.publishEvent(ev(2));
+    await until(async () => (await checkpointOf(bus)) === 2 && !loseNext, 'checkpoint 2');
+    await bus.publishEvent(ev(3));
+    await until(async () => (await checkpointOf(bus)) === 3, 'checkpoint 3 (still running)');
+    expect(store.events()).toHaveLength(3);
+    expect(await run.metrics.registry.getSingleMetricAsString('ioc_checkpoints_fenced_total')).toMatch(/ioc_checkpoints_fenced_total 0/);
+    expect(run.pipeline.failure).toBeUndefined();
+  });
 });

@@ -110,6 +110,8 @@ interface Batch {
 interface Checkpoint {
   seq: number;
   watermark: number | null;
+  /** Fenced pipelines: which pipeline run wrote it (to recognise its own write when the answer to it was lost). */
+  owner?: string;
 }
 
 const textEncoder = new TextEncoder();
@@ -139,6 +141,8 @@ export class Pipeline {
   private checkpoint = 0;
   /** The checkpoint's KV revision as this pipeline last wrote it (fenced pipelines). */
   private checkpointRev = 0;
+  /** This run's mark in the checkpoints it writes (fenced pipelines). */
+  private readonly owner = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   /** Highest stream sequence processed; anything at or below it is a redelivery and is skipped. */
   private processed = 0;
   /** Events up to this sequence were processed before a restart: replayed into the rules, their effects suppressed. */
@@ -226,6 +230,12 @@ export class Pipeline {
     this.replayFrom = this.processed;
     this.checkpoint = this.processed;
     this.syncLiveAlerts();
+    // The idle advance counts from now: a partition that gets no event after a restart still closes its windows
+    // (and, with city-wide windows, does not hold the city's back).
+    if (Number.isFinite(this.o.runtime.watermark())) {
+      this.lastEventWall = this.o.now();
+      this.watermarkAtLastEvent = this.o.runtime.watermark();
+    }
     this.lastSnapshotWall = 0; // the first tick takes one: a crash soon after start must not lose the rules' state
     this.o.log.info(
       { checkpoint: checkpoint.seq, snapshot: snapshot?.seq ?? null, replay: this.replayUntil - this.processed, firing: this.o.runtime.firingCount() },
@@ -244,7 +254,8 @@ export class Pipeline {
     const state = this.o.bus.state;
     for (let attempt = 1; ; attempt++) {
       const entry = await state.getVersioned(key);
-      const value = entry?.value ?? textEncoder.encode(JSON.stringify({ seq: 0, watermark: null } satisfies Checkpoint));
+      const current = parseCheckpoint(entry?.value);
+      const value = textEncoder.encode(JSON.stringify({ ...current, owner: this.owner } satisfies Checkpoint));
       try {
         this.checkpointRev = await state.putIfRevision(key, value, entry?.revision ?? 0);
         return entry?.value;
@@ -252,6 +263,24 @@ export class Pipeline {
         if (!(err instanceof ConflictError) || attempt >= 10) throw err;
         this.o.log.warn({ attempt }, 'the checkpoint changed while this process took it over; reading it again');
       }
+    }
+  }
+
+  /**
+   * A compare-and-set checkpoint write. Refused, it may still be ours: a
+   * write that was stored but whose answer was lost (a NATS leader change)
+   * makes the retry find a newer revision. If that revision holds exactly
+   * what we wrote, it is ours to continue from.
+   */
+  private async fencedPut(key: string, bytes: Uint8Array, value: Checkpoint): Promise<number> {
+    try {
+      return await this.o.bus.state.putIfRevision(key, bytes, this.checkpointRev);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      const now = await this.o.bus.state.getVersioned(key);
+      const held = parseCheckpoint(now?.value);
+      if (now && held.owner === this.owner && held.seq === value.seq) return now.revision;
+      throw err;
     }
   }
 
@@ -393,6 +422,9 @@ export class Pipeline {
       return;
     }
     const now = this.o.now();
+    // The snapshot first: taken after the idle advance below, it would hold panes and alerts that advance
+    // produced before the batch carrying them is durable (a crash then would lose them).
+    if (now - this.lastSnapshotWall >= this.o.snapshotEveryMs) this.snapshot(now);
     // Idle advance: no event for a while, so let event time follow the wall clock.
     if (this.o.idleAdvanceMs > 0 && this.replayUntil === 0 && this.lastEventWall > 0 && now - this.lastEventWall >= this.o.idleAdvanceMs) {
       this.o.runtime.advanceWatermark(this.watermarkAtLastEvent + (now - this.lastEventWall));
@@ -402,7 +434,6 @@ export class Pipeline {
     const wm = this.o.runtime.watermark();
     if (Number.isFinite(wm)) this.o.metrics.watermarkLag.set(Math.max(0, (now - wm) / 1000));
     this.o.metrics.alertsFiring.set(this.o.runtime.firingCount());
-    if (now - this.lastSnapshotWall >= this.o.snapshotEveryMs) this.snapshot(now);
   }
 
   /** Takes a snapshot now (consistent with `processed`) and saves it once the checkpoint has caught up. */
@@ -501,12 +532,12 @@ export class Pipeline {
       await retrying('hand on city-wide panes', () => this.o.partials!(report), this.retryPolicy());
     }
     if (batch.maxSeq > this.checkpoint) {
-      const value: Checkpoint = { seq: batch.maxSeq, watermark: Number.isFinite(batch.watermark) ? batch.watermark : null };
+      const value: Checkpoint = { seq: batch.maxSeq, watermark: Number.isFinite(batch.watermark) ? batch.watermark : null, ...(this.o.fence ? { owner: this.owner } : {}) };
       const bytes = textEncoder.encode(JSON.stringify(value));
       const key = checkpointKey(this.o.consumer);
       if (this.o.fence) {
         try {
-          this.checkpointRev = await retrying('save checkpoint', () => this.o.bus.state.putIfRevision(key, bytes, this.checkpointRev), { ...this.retryPolicy(), retryIf: (err) => !(err instanceof ConflictError) });
+          this.checkpointRev = await retrying('save checkpoint', () => this.fencedPut(key, bytes, value), { ...this.retryPolicy(), retryIf: (err) => !(err instanceof ConflictError) });
         } catch (err) {
           if (!(err instanceof ConflictError)) throw err;
           // Another process has taken this partition: what we hold is not ours to commit.
@@ -617,7 +648,7 @@ function parseCheckpoint(raw: Uint8Array | undefined): Checkpoint {
   const text = textDecoder.decode(raw);
   if (/^\d+$/.test(text)) return { seq: Number(text), watermark: null };
   const c = JSON.parse(text) as Checkpoint;
-  return { seq: Number(c.seq) || 0, watermark: typeof c.watermark === 'number' ? c.watermark : null };
+  return { seq: Number(c.seq) || 0, watermark: typeof c.watermark === 'number' ? c.watermark : null, ...(typeof c.owner === 'string' ? { owner: c.owner } : {}) };
 }
 
 /** Marks a promise as handled now (it is awaited later, at commit) so a failure is never an unhandled rejection. */

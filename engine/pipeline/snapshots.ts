@@ -74,6 +74,14 @@ export class SnapshotStore {
     return { seq: pointer.seq, state };
   }
 
+  /** Deletes the current snapshot (its chunks, then the pointer). */
+  async clear(): Promise<void> {
+    const pointer = await this.pointer();
+    if (!pointer) return;
+    await this.kv.delete(this.pointerKey);
+    for (let i = 0; i < pointer.chunks; i++) await this.kv.delete(`${this.chunkPrefix}${pointer.generation}.${i}`);
+  }
+
   private async pointer(): Promise<Pointer | undefined> {
     const raw = await this.kv.get(this.pointerKey);
     return raw ? (JSON.parse(decoder.decode(raw)) as Pointer) : undefined;

@@ -135,6 +135,8 @@ export class Runtime implements RuleRuntime, RuntimeCore {
     const report: ReloadReport = { kept: [], restarted: [], added: [], removed: [] };
     const execs: Executor[] = [];
     const byId = new Map<string, Executor>();
+    /** New executors: started once their stores know their members (a partial store starts through its feeder). */
+    const fresh: Executor[] = [];
     const previousStores = this.stores;
     this.stores = new Map();
     // Kept rules keep their window stores; a new or changed rule holding the same window joins it.
@@ -153,7 +155,7 @@ export class Runtime implements RuleRuntime, RuntimeCore {
         report.kept.push(rule.id);
       } else {
         ex = this.create(rule);
-        if (Number.isFinite(this.wm)) ex.start(this.wm);
+        fresh.push(ex);
         if (old === undefined) report.added.push(rule.id);
         else {
           report.restarted.push(rule.id);
@@ -174,6 +176,7 @@ export class Runtime implements RuleRuntime, RuntimeCore {
     this.set = set;
     this.byType.clear();
     this.attachStores();
+    if (Number.isFinite(this.wm)) for (const ex of fresh) ex.start(this.wm);
     this.recomputeDue();
     return report;
   }
@@ -319,8 +322,9 @@ function finite(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-/** Alerts carry over a restart only when their context reads the same way (same kind of window). */
+/** Alerts carry over a restart only when their context reads the same way (same kind of window, and evaluated here: a partial rule never resolves them). */
 function sameContext(a: CompiledRule, b: CompiledRule): boolean {
+  if (b.partial) return false;
   return a.kind !== 'window' || (a.window!.type === 'session') === (b.window!.type === 'session');
 }
 

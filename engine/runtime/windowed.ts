@@ -334,7 +334,7 @@ export class WindowStore {
       const a = this.nextEnd;
       if (a <= b) {
         if (a > watermark) return;
-        this.close(a);
+        this.close(a, watermark);
       } else {
         if (b > watermark) return;
         first!.book.runDue();
@@ -385,8 +385,13 @@ export class WindowStore {
     return true;
   }
 
-  /** A partial store's close: the pane ending at `end` goes out as a PanePartial, keys with nothing later are dropped. */
-  private closePartial(end: number): void {
+  /**
+   * A partial store's close: the pane ending at `end` goes out as a
+   * PanePartial, keys with nothing later are dropped. With no key left, the
+   * next close is the first pane end after the watermark: a long jump (a
+   * restart, an idle advance) hands on one empty pane, not one per slide.
+   */
+  private closePartial(end: number, watermark: number): void {
     const { layout, ring, slots, stride } = this;
     const p = end / this.slideMs - 1;
     const slot = p % ring;
@@ -408,13 +413,14 @@ export class WindowStore {
     const rule = this.members[0]!.rule;
     this.partials!.push({ rule: rule.id, state: this.plan.stateKey, end, rows });
     this.nextEnd = end + this.slideMs;
+    if (this.index.size === 0 && this.nextEnd <= watermark) this.nextEnd = (Math.floor(watermark / this.slideMs) + 1) * this.slideMs;
     this.core.wake(this.nextEnd);
   }
 
   /** Closes the windows ending at `end`: evaluates every key with data for every member, resolves keys without. */
-  private close(end: number): void {
+  private close(end: number, watermark: number): void {
     if (this.partials) {
-      this.closePartial(end);
+      this.closePartial(end, watermark);
       return;
     }
     const { layout, plan, acc, accObjs, ring, act, bases, vals, slots, stride, keys, members } = this;
