@@ -294,6 +294,9 @@ export class NatsBus implements Bus {
     // promise per message; the pull bound (max_messages) limits each burst.
     const messages = await consumer.consume({
       max_messages: opts.batch,
+      // A consumer that vanished (deleted, or lost with a NATS node in a fail-over) ends the read, and the
+      // caller re-creates it from its checkpoint; by default nats.js would wait for it forever, silently.
+      abort_on_missing_resource: true,
       callback: (m) => {
         if (gap) return;
         // The consumer numbers its deliveries 1, 2, 3...; a jump means a message

@@ -111,7 +111,7 @@ export interface Feed {
 
 /**
  * Publishes water-level readings for every zone to `ioc.events.water.level`,
- * 50 every 100 ms (~500/s). A publish that fails (a node down, a leader
+ * 50 every 100 ms (~500/s), event time keeping pace with the wall clock. A publish that fails (a node down, a leader
  * election) is retried with the same message id until NATS acknowledges it,
  * so JetStream's duplicate window keeps it once; only acknowledged events
  * count as accepted.
@@ -142,7 +142,9 @@ export function startFeed(js: JetStreamClient, zones: string[], o: { prefix?: st
       for (let i = 0; i < (o.batch ?? 50); i++) {
         const k = n++;
         const zone = zones[k % zones.length]!;
-        batch.push(publish({ id: `${prefix}-${k}`, type: 'water.level', source: `wl-${zone}-${k % 4}`, zone, time: base + k * 20, value: 1 + ((k * 7) % 13) / 10, attrs: {} }));
+        // Event time moves about as fast as the wall clock (50 readings 2 ms apart every ~100 ms), as a real feed's does:
+        // the engine's allowed lateness (30 s) is event time, and a NATS fail-over delays some routed events by seconds.
+        batch.push(publish({ id: `${prefix}-${k}`, type: 'water.level', source: `wl-${zone}-${k % 4}`, zone, time: base + k * 2, value: 1 + ((k * 7) % 13) / 10, attrs: {} }));
       }
       await Promise.all(batch);
       await new Promise((r) => setTimeout(r, o.everyMs ?? 100));
@@ -188,6 +190,11 @@ export async function waitStoredOnce(stack: Stack, db: string, accepted: IocEven
       const absent = notStored.filter((id) => !ids.has(id));
       lines.push(`${stream}: ${ids.size} events; of the ${notStored.length} not stored, ${absent.length} are not in it (${absent.slice(0, 5).join(', ')})`);
     }
+    // Dead letters by reason: events a partition refused (e.g. storage_rejected) are acknowledged without being stored.
+    const dlq = await jsm.streams.info('IOC_DLQ', { subjects_filter: 'ioc.dlq.>' }).catch(() => undefined);
+    lines.push(`IOC_DLQ: ${JSON.stringify(dlq?.state.subjects ?? {})}`);
+    const disorder = await routedDisorder(stack.nc, accepted, partitions);
+    lines.push(`IOC_PARTS out of order: ${disorder.events} events, by up to ${disorder.maxMs} ms of event time`);
     throw new Error(`${(err as Error).message}\n${lines.join('\n')}`);
   });
   // Rows as written (before ReplacingMergeTree merges): more than `distinct` when a batch was written twice.
@@ -242,6 +249,29 @@ export async function inStreamOrder(nc: NatsConnection, accepted: readonly IocEv
   const ordered = (await streamEventIds(nc, 'IOC_EVENTS')).map((id) => byId.get(id)).filter((e) => e !== undefined);
   if (ordered.length !== accepted.length) throw new Error(`IOC_EVENTS holds ${ordered.length} of the ${accepted.length} accepted events`);
   return ordered;
+}
+
+/**
+ * Events of IOC_PARTS that reached their partition after a later-published
+ * event of the same partition, and the largest such delay in event time: the
+ * router re-publishes a failed publish (a NATS fail-over) while later ones go through.
+ */
+export async function routedDisorder(nc: NatsConnection, accepted: readonly IocEvent[], partitions: number): Promise<{ events: number; maxMs: number }> {
+  const byId = new Map(accepted.map((e) => [e.id, e]));
+  const newest = new Map<number, number>();
+  let events = 0;
+  let maxMs = 0;
+  for (const id of await streamEventIds(nc, 'IOC_PARTS')) {
+    const e = byId.get(id);
+    if (!e) continue;
+    const p = partitionOf(e.zone!, partitions);
+    const n = newest.get(p) ?? -Infinity;
+    if (e.time < n) {
+      events++;
+      maxMs = Math.max(maxMs, n - e.time);
+    } else newest.set(p, e.time);
+  }
+  return { events, maxMs };
 }
 
 /** Events that come after a later-published one (a retried publish): the feed's event times rise with publish order. */
