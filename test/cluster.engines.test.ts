@@ -69,7 +69,7 @@ it('two engines split the partitions; one is killed and restarted; every event i
 
   const stored = await waitStoredOnce(stack, 'ioc_cluster', accepted, P);
   const ordered = await inStreamOrder(stack.nc, accepted);
-  const expected = expectedPartitionAlerts(CLUSTER_RULES, ordered, P);
+  const expected = expectedPartitionAlerts(CLUSTER_RULES, ordered, P, await inStreamOrder(stack.nc, accepted, 'IOC_PARTS'));
   const alerts = await compareAlerts(stack.nc, expected);
   // A console on either engine shows the whole city's sensors, not only its engine's partitions'.
   const districts = hanoiDistricts().map((d) => d.id);

@@ -106,7 +106,7 @@ it('3 engines on a 3-node NATS cluster: an engine and a NATS node are killed; ev
 
   const stored = await waitStoredOnce(stack, 'ioc_cluster3', accepted, P, 120_000);
   const ordered = await inStreamOrder(stack.nc, accepted);
-  const expected = expectedPartitionAlerts(CLUSTER_RULES, ordered, P);
+  const expected = expectedPartitionAlerts(CLUSTER_RULES, ordered, P, await inStreamOrder(stack.nc, accepted, 'IOC_PARTS'));
   const alerts = await compareAlerts(stack.nc, expected, 90_000);
   const districts = hanoiDistricts().map((d) => d.id);
   const liveZones = await liveZonesEverywhere([a, b, c2], districts);

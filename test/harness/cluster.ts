@@ -33,7 +33,7 @@ rules:
     title: { vi: "Nhiều số đo", en: "Many readings" }
     on: water.level
     groupBy: [e.zone]
-    window: { size: 20s }
+    window: { size: 10s }
     aggregate: { n: count(), top: max(e.value) }
     when: n >= 3
     severity: minor
@@ -42,7 +42,7 @@ rules:
     title: { vi: "Số đo toàn thành phố", en: "City-wide readings" }
     on: water.level
     groupBy: [e.type]
-    window: { size: 20s }
+    window: { size: 10s }
     aggregate: { n: count(), zones: distinct(e.zone) }
     when: n >= 900
     severity: info
@@ -111,7 +111,7 @@ export interface Feed {
 
 /**
  * Publishes water-level readings for every zone to `ioc.events.water.level`,
- * 50 every 100 ms (~500/s), event time keeping pace with the wall clock. A publish that fails (a node down, a leader
+ * 50 every 100 ms (~500/s), event time at about twice the wall clock's pace. A publish that fails (a node down, a leader
  * election) is retried with the same message id until NATS acknowledges it,
  * so JetStream's duplicate window keeps it once; only acknowledged events
  * count as accepted.
@@ -142,9 +142,10 @@ export function startFeed(js: JetStreamClient, zones: string[], o: { prefix?: st
       for (let i = 0; i < (o.batch ?? 50); i++) {
         const k = n++;
         const zone = zones[k % zones.length]!;
-        // Event time moves about as fast as the wall clock (50 readings 2 ms apart every ~100 ms), as a real feed's does:
-        // the engine's allowed lateness (30 s) is event time, and a NATS fail-over delays some routed events by seconds.
-        batch.push(publish({ id: `${prefix}-${k}`, type: 'water.level', source: `wl-${zone}-${k % 4}`, zone, time: base + k * 2, value: 1 + ((k * 7) % 13) / 10, attrs: {} }));
+        // Event time moves about twice as fast as the wall clock (50 readings 4 ms apart every ~100 ms): enough
+        // windows close in a minute, and the seconds a NATS fail-over delays some routed events stay well within
+        // the engine's allowed lateness (30 s of event time), as they would for a real feed.
+        batch.push(publish({ id: `${prefix}-${k}`, type: 'water.level', source: `wl-${zone}-${k % 4}`, zone, time: base + k * 4, value: 1 + ((k * 7) % 13) / 10, attrs: {} }));
       }
       await Promise.all(batch);
       await new Promise((r) => setTimeout(r, o.everyMs ?? 100));
@@ -207,10 +208,11 @@ export async function waitStoredOnce(stack: Stack, db: string, accepted: IocEven
 
 /**
  * The alerts the rules give when each partition's accepted events run
- * through their own runtime, undisturbed, and the city-wide rules run over
- * all of them (pending ones left out).
+ * through their own runtime, undisturbed, in the order its partition read
+ * them (`routed`: IOC_PARTS order; `accepted` when not given), and the
+ * city-wide rules run over all of them (pending ones left out).
  */
-export function expectedPartitionAlerts(rulesText: string, accepted: IocEvent[], partitions: number): Map<string, Alert> {
+export function expectedPartitionAlerts(rulesText: string, accepted: IocEvent[], partitions: number, routed: IocEvent[] = accepted): Map<string, Alert> {
   const { rules } = compileRuleText(rulesText, 'cluster.yaml');
   const expected = new Map<string, Alert>();
   const run = (ruleSet: ReturnType<typeof cityRules>, events: IocEvent[]) => {
@@ -220,7 +222,7 @@ export function expectedPartitionAlerts(rulesText: string, accepted: IocEvent[],
       for (const alert of runtime.takeChanges()) if (alert.state !== 'pending') expected.set(alertMessageId(alert), alert);
     }
   };
-  for (let p = 0; p < partitions; p++) run(rulesForPartition(rules, p, partitions), accepted.filter((e) => partitionOf(e.zone!, partitions) === p));
+  for (let p = 0; p < partitions; p++) run(rulesForPartition(rules, p, partitions), routed.filter((e) => partitionOf(e.zone!, partitions) === p));
   const city = cityRules(rules);
   if (city.length > 0) run(city, accepted);
   return expected;
@@ -240,14 +242,15 @@ async function streamEventIds(nc: NatsConnection, stream: string): Promise<strin
 }
 
 /**
- * The accepted events in the order IOC_EVENTS holds them: the engine's input.
- * It is publish order except where a failed publish was retried after
- * others of its batch were stored; the alerts of a stateless rule follow it.
+ * The accepted events in the order a stream holds them: IOC_EVENTS (what the
+ * router and the city slot read) or IOC_PARTS (what each partition reads).
+ * It is publish order except where a failed publish was retried after later
+ * ones were stored; the alerts of a stateless rule follow it.
  */
-export async function inStreamOrder(nc: NatsConnection, accepted: readonly IocEvent[]): Promise<IocEvent[]> {
+export async function inStreamOrder(nc: NatsConnection, accepted: readonly IocEvent[], stream = 'IOC_EVENTS'): Promise<IocEvent[]> {
   const byId = new Map(accepted.map((e) => [e.id, e]));
-  const ordered = (await streamEventIds(nc, 'IOC_EVENTS')).map((id) => byId.get(id)).filter((e) => e !== undefined);
-  if (ordered.length !== accepted.length) throw new Error(`IOC_EVENTS holds ${ordered.length} of the ${accepted.length} accepted events`);
+  const ordered = (await streamEventIds(nc, stream)).map((id) => byId.get(id)).filter((e) => e !== undefined);
+  if (ordered.length !== accepted.length) throw new Error(`${stream} holds ${ordered.length} of the ${accepted.length} accepted events`);
   return ordered;
 }
 
