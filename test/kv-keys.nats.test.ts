@@ -30,6 +30,8 @@ it('lists the keys a bucket holds, under a prefix, delete markers included for t
   await kv.delete('m.two');
   expect(await kvKeys(jsm, 'KEYS_A')).toEqual(['m.one', 'm.two', 'p.0', 'p.1', 'p.10']);
   expect(await kvKeys(jsm, 'KEYS_A', 'p.')).toEqual(['p.0', 'p.1', 'p.10']);
+  expect(await kvKeys(jsm, 'KEYS_A', 'p.1')).toEqual(['p.1', 'p.10']); // a prefix that ends mid-token
+  expect(await kvKeys(jsm, 'KEYS_A', 'm')).toEqual(['m.one', 'm.two']);
   expect((await kv.get('m.two'))?.operation).toBe('DEL');
 });
 

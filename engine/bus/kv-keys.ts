@@ -19,6 +19,10 @@ import type { JetStreamManager } from 'nats';
  */
 export async function kvKeys(jsm: JetStreamManager, bucket: string, prefix = ''): Promise<string[]> {
   const head = `$KV.${bucket}.`;
-  const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${head}${prefix}>` });
-  return Object.keys(info.state.subjects ?? {}).map((s) => s.slice(head.length)).sort();
+  // A subject filter takes whole tokens: `snapshot.>` works, `snap>` does not, so a prefix that ends
+  // mid-token is matched here instead.
+  const whole = prefix === '' || prefix.endsWith('.');
+  const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${head}${whole ? prefix : ''}>` });
+  const keys = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(head.length));
+  return (whole ? keys : keys.filter((k) => k.startsWith(prefix))).sort();
 }
