@@ -17,7 +17,7 @@ import { errorMessage } from '../errors/index.ts';
 import type { LiveView } from '../live/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
-import { retrying, SnapshotStore, StoppedError, type RetryPolicy } from '../pipeline/index.ts';
+import { readFromCheckpoint, retrying, SnapshotStore, StoppedError, type RetryPolicy } from '../pipeline/index.ts';
 import type { CompiledRule } from '../rules/index.ts';
 import type { ReloadReport, Runtime } from '../runtime/index.ts';
 import type { RowInserts } from '../store/index.ts';
@@ -113,24 +113,23 @@ export class CityCombiner {
     this.running = this.loop();
   }
 
-  private async loop(): Promise<void> {
-    const signal = this.stopReading.signal;
-    while (!signal.aborted) {
-      try {
-        await this.o.bus.consumeEvents(
-          { startAfter: this.checkpoint, batch: this.o.batch, maxInFlight: this.o.maxAckPending, signal, source: this.source },
-          (m) => this.take(m),
-        );
-      } catch (err) {
-        if (signal.aborted) break;
-        this.o.log.warn({ err: errorMessage(err) }, 'reading IOC_PARTIALS failed; resuming from the checkpoint');
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-      if (!this.abort.signal.aborted) this.flush();
-      await this.commits.catch(() => undefined);
-      // Resume from what is saved: state and position agree there.
-      this.lastSeq = this.checkpoint;
-    }
+  private loop(): Promise<void> {
+    return readFromCheckpoint({
+      bus: this.o.bus,
+      source: this.source,
+      batch: this.o.batch,
+      maxInFlight: this.o.maxAckPending,
+      signal: this.stopReading.signal,
+      checkpoint: () => this.checkpoint,
+      onMessage: (m) => this.take(m),
+      settle: async () => {
+        if (!this.abort.signal.aborted) this.flush();
+        await this.commits.catch(() => undefined);
+        // Read again from what is saved: state and position agree there.
+        this.lastSeq = this.checkpoint;
+      },
+      log: this.o.log,
+    });
   }
 
   /** Which partitions hold events, so the city waits for their word. */

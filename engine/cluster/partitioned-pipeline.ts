@@ -145,9 +145,7 @@ export class PartitionedPipeline {
     await pipeline.start();
     this.pipelines.set(slot, pipeline);
     this.o.metrics.partitionsOwned.set(this.pipelines.size);
-    void pipeline.whenStopped().then(() => {
-      if (pipeline.failure && this.pipelines.get(slot) === pipeline) this.fail(pipeline.failure);
-    });
+    this.failWith(pipeline, () => this.pipelines.get(slot) === pipeline);
   }
 
   /** Stops a slot's work; a second call for the same slot (watchdog, then round) finds nothing to do. */
@@ -188,9 +186,7 @@ export class PartitionedPipeline {
       this.combiner = combiner;
       await combiner.start();
       this.o.log.info({ rules: combined.map((r) => r.id) }, 'combining the city-wide windows from every partition');
-      void combiner.whenStopped().then(() => {
-        if (combiner.failure && this.combiner === combiner) this.fail(combiner.failure);
-      });
+      this.failWith(combiner, () => this.combiner === combiner);
     }
     const rules = streamCityRules(all);
     if (!this.holdsCity || this.city || rules.length === 0) return;
@@ -198,8 +194,13 @@ export class PartitionedPipeline {
     this.city = city;
     await city.start();
     this.o.log.info({ rules: rules.map((r) => r.id) }, 'running the city-wide rules over every event');
-    void city.whenStopped().then(() => {
-      if (city.failure && this.city === city) this.fail(city.failure);
+    this.failWith(city, () => this.city === city);
+  }
+
+  /** When `part` stops with a failure while it is still `current` (not stopped by us), this process fails. */
+  private failWith(part: { failure: Error | undefined; whenStopped(): Promise<void> }, current: () => boolean): void {
+    void part.whenStopped().then(() => {
+      if (part.failure && current()) this.fail(part.failure);
     });
   }
 

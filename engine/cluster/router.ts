@@ -15,7 +15,7 @@ import { eventKey, type ValidateOptions } from '../events/index.ts';
 import type { ZoneLocator } from '../geo/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../metrics/index.ts';
-import { checkpointKey, decodeMessage, retrying, StoppedError, type RetryPolicy } from '../pipeline/index.ts';
+import { checkpointKey, decodeMessage, readFromCheckpoint, retrying, StoppedError, type RetryPolicy } from '../pipeline/index.ts';
 import { partitionOf } from './partition.ts';
 
 export interface RouterOptions {
@@ -79,22 +79,21 @@ export class Router {
     this.running = this.loop();
   }
 
-  private async loop(): Promise<void> {
-    const signal = this.stopReading.signal;
-    while (!signal.aborted) {
-      try {
-        await this.o.bus.consumeEvents(
-          { startAfter: this.checkpoint, batch: this.o.batch, maxInFlight: this.o.maxAckPending, signal, source: this.o.source },
-          (m) => this.route(m),
-        );
-      } catch (err) {
-        if (signal.aborted) break;
-        this.o.log.warn({ err: errorMessage(err) }, 'reading IOC_EVENTS for routing failed; resuming from the checkpoint');
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-      this.flush();
-      await this.commits.catch(() => undefined);
-    }
+  private loop(): Promise<void> {
+    return readFromCheckpoint({
+      bus: this.o.bus,
+      source: this.o.source,
+      batch: this.o.batch,
+      maxInFlight: this.o.maxAckPending,
+      signal: this.stopReading.signal,
+      checkpoint: () => this.checkpoint,
+      onMessage: (m) => this.route(m),
+      settle: async () => {
+        this.flush();
+        await this.commits.catch(() => undefined);
+      },
+      log: this.o.log,
+    });
   }
 
   /** One message: decoded, its partition found, published there (or dead-lettered); committed with its batch. */

@@ -70,62 +70,55 @@ export class LiveView {
 
   /** Records the latest event of a source. */
   applyEvent(e: IocEvent): void {
-    let s = this.sensors.get(e.source);
-    if (s === undefined) {
-      if (this.sensors.size >= this.maxSensors) {
-        this.ignoredSources++;
-        return;
-      }
-      s = { source: e.source, type: e.type, zone: '', unit: '', time: 0 };
-      this.sensors.set(e.source, s);
-    } else if (e.time < s.time) {
-      return; // a late event does not overwrite a newer state
-    }
-    s.type = e.type;
-    s.time = e.time;
-    s.zone = e.zone ?? s.zone;
-    s.unit = e.unit ?? s.unit;
-    s.value = e.value;
-    if (e.lat !== undefined) {
-      s.lat = e.lat;
-      s.lon = e.lon;
-    }
+    // A late event does not overwrite a newer state.
+    if (this.record(e, false) === undefined) return;
     this.dirty.add(e.source);
     if (this.share) this.outgoing.add(e.source);
   }
 
   /**
    * Sensor states another engine process shared (scale-out: it owns the
-   * partitions of those sensors). A state older than the one held is
+   * partitions of those sensors). A state not newer than the one held is
    * ignored; the colour comes from the alerts firing here, which are the
    * whole city's.
    */
   applyRemote(states: readonly SensorState[]): void {
     for (const r of states) {
       if (typeof r?.source !== 'string' || typeof r.time !== 'number') continue;
-      let s = this.sensors.get(r.source);
-      if (s === undefined) {
-        if (this.sensors.size >= this.maxSensors) {
-          this.ignoredSources++;
-          continue;
-        }
-        s = { source: r.source, type: r.type, zone: '', unit: '', time: 0 };
-        this.sensors.set(r.source, s);
-      } else if (r.time <= s.time) {
-        continue;
-      }
-      s.type = r.type;
-      s.time = r.time;
-      s.zone = r.zone ?? s.zone;
-      s.unit = r.unit ?? s.unit;
-      s.value = r.value;
-      if (r.lat !== undefined) {
-        s.lat = r.lat;
-        s.lon = r.lon;
-      }
+      const s = this.record(r, true);
+      if (s === undefined) continue;
       s.severity = this.worstSeverity(r.source);
       this.dirty.add(r.source);
     }
+  }
+
+  /**
+   * Writes a reading into its sensor's state: undefined when it is older
+   * than the state held (or as old, when `strictlyNewer`), or when the
+   * sensor is new and the view is full.
+   */
+  private record(r: Pick<SensorState, 'source' | 'type' | 'time' | 'value' | 'lat' | 'lon'> & { zone?: string | undefined; unit?: string | undefined }, strictlyNewer: boolean): SensorState | undefined {
+    let s = this.sensors.get(r.source);
+    if (s === undefined) {
+      if (this.sensors.size >= this.maxSensors) {
+        this.ignoredSources++;
+        return undefined;
+      }
+      s = { source: r.source, type: r.type, zone: '', unit: '', time: 0 };
+      this.sensors.set(r.source, s);
+    } else if (r.time < s.time || (strictlyNewer && r.time === s.time)) {
+      return undefined;
+    }
+    s.type = r.type;
+    s.time = r.time;
+    s.zone = r.zone ?? s.zone;
+    s.unit = r.unit ?? s.unit;
+    s.value = r.value;
+    if (r.lat !== undefined) {
+      s.lat = r.lat;
+      s.lon = r.lon;
+    }
+    return s;
   }
 
   /** Every sensor state this process's own events set (for a peer that just joined). */

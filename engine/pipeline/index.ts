@@ -3,3 +3,4 @@ export { checkpointKey, Pipeline, type PipelineOptions } from './pipeline.ts';
 export { retrying, StoppedError, type RetryPolicy } from './retry.ts';
 export { decodeMessage } from './decode-message.ts';
 export { SnapshotStore, type Snapshot } from './snapshots.ts';
+export { readFromCheckpoint, type ReadFromCheckpointOptions } from './read-from-checkpoint.ts';
