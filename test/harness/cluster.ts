@@ -106,6 +106,7 @@ export interface Feed {
   accepted: IocEvent[];
   /** Publish attempts that failed and were retried with the same message id. */
   retried(): number;
+  /** Stops publishing, once at least `minEvents` (default 12,500) were accepted. */
   stop(): Promise<void>;
 }
 
@@ -116,7 +117,7 @@ export interface Feed {
  * so JetStream's duplicate window keeps it once; only acknowledged events
  * count as accepted.
  */
-export function startFeed(js: JetStreamClient, zones: string[], o: { prefix?: string; batch?: number; everyMs?: number } = {}): Feed {
+export function startFeed(js: JetStreamClient, zones: string[], o: { prefix?: string; batch?: number; everyMs?: number; minEvents?: number } = {}): Feed {
   const accepted: IocEvent[] = [];
   const base = Date.now() - 10 * 60_000;
   const prefix = o.prefix ?? 'c';
@@ -155,6 +156,9 @@ export function startFeed(js: JetStreamClient, zones: string[], o: { prefix?: st
     accepted,
     retried: () => retries,
     stop: async () => {
+      // At least 12,500 readings (50 s of event time): windows close 30 s (the allowed lateness) after their end,
+      // so the first 10 s windows, the city-wide one among them, have closed by then whatever the machine's pace.
+      while (accepted.length < (o.minEvents ?? 12_500)) await new Promise((r) => setTimeout(r, 100));
       feeding = false;
       await loop;
       accepted.sort((x, y) => x.time - y.time);
