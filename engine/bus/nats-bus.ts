@@ -27,7 +27,7 @@ import { ackNumbers } from './ack-subject.ts';
 import { openKvBoard } from '../cluster/kv-board.ts';
 import type { LeaseBoard } from '../cluster/board.ts';
 import { openNatsConnection, type NatsSecurity } from './nats-connection.ts';
-import { JetStreamPublisher } from './js-publisher.ts';
+import { JetStreamPublisher, PublishRefusedError } from './js-publisher.ts';
 import { kvKeys } from './kv-keys.ts';
 import type { Bus, ConsumeOptions, DeadLetter, EventSource, InboundMessage, PublishResult, StateStore, VersionedEntry, VersionedStore } from './bus.ts';
 
@@ -122,6 +122,7 @@ class KvVersioned implements VersionedStore {
     private readonly kv: KV,
     private readonly jsm: JetStreamManager,
     private readonly bucket: string,
+    private readonly publisher: JetStreamPublisher,
   ) {}
   async entries(): Promise<Map<string, VersionedEntry>> {
     const out = new Map<string, VersionedEntry>();
@@ -131,13 +132,36 @@ class KvVersioned implements VersionedStore {
     }
     return out;
   }
+  /**
+   * A compare-and-set write, as nats.js's kv.update/kv.create make it (a
+   * publish on `$KV.<bucket>.<key>` expecting the key's last sequence), but
+   * through the pipelined publisher: incident management writes an alert
+   * record per alert change, and nats.js's request per write cost three
+   * times the CPU (scratch measurement: 114 against 39 µs a write).
+   */
   async put(key: string, value: Uint8Array, expected: number): Promise<number> {
     try {
-      return expected === 0 ? await this.kv.create(key, value) : await this.kv.update(key, value, expected);
+      return await this.publishExpecting(key, value, expected);
     } catch (err) {
+      // Creating a key that was deleted: its last entry is the delete marker, whose revision is what to expect.
+      if (expected === 0 && isWrongSequence(err)) {
+        const last = await this.kv.get(key).catch(() => null);
+        if (last && last.operation !== 'PUT') {
+          try {
+            return await this.publishExpecting(key, value, last.revision);
+          } catch (again) {
+            err = again;
+          }
+        }
+      }
       if (isWrongSequence(err)) throw new ConflictError(`${this.bucket}/${key} was changed by another engine process (expected revision ${expected})`, { cause: err });
       throw new UnavailableError(`cannot write ${this.bucket}/${key}: ${errorMessage(err)}`, { cause: err });
     }
+  }
+  private async publishExpecting(key: string, value: Uint8Array, expected: number): Promise<number> {
+    const h = natsHeaders();
+    h.set('Nats-Expected-Last-Subject-Sequence', String(expected));
+    return (await this.publisher.publish(`$KV.${this.bucket}.${key}`, value, { headers: h })).seq;
   }
   async watch(onChange: (key: string, entry: VersionedEntry | undefined) => void): Promise<() => void> {
     // Updates only (the caller has read the entries); nats.js re-creates the watch after a reconnect.
@@ -159,6 +183,7 @@ class KvVersioned implements VersionedStore {
 
 /** JetStream's answer to a compare-and-set that lost (10071 wrong last sequence; 10058 on create of an existing key). */
 function isWrongSequence(err: unknown): boolean {
+  if (err instanceof PublishRefusedError) return err.code === 10071;
   const e = err as { api_error?: { err_code?: number } };
   return e?.api_error?.err_code === 10071 || /wrong last sequence|key exists/i.test(errorMessage(err));
 }
@@ -462,7 +487,7 @@ export class NatsBus implements Bus {
 
   async versionedStore(bucket: string): Promise<VersionedStore> {
     const kv = await this.js.views.kv(bucket, { history: 1, replicas: this.opts.replicas });
-    return new KvVersioned(kv, this.jsm!, bucket);
+    return new KvVersioned(kv, this.jsm!, bucket, this.publisher);
   }
 
   connected(): boolean {

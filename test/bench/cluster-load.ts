@@ -10,13 +10,13 @@
 // actually got: with more processes than cores, that is what limits scaling.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { JetStreamPublisher } from '../../engine/bus/js-publisher.ts';
 import { eventKey, type IocEvent } from '../../engine/events/index.ts';
 import { repoRoot } from '../harness/engine.ts';
+import { cpuByCommand, cpuSeconds, machineCpuSeconds, peakRssMb } from './cpu.ts';
 import { startNats } from '../harness/nats.ts';
 import { freePort } from '../harness/ports.ts';
 
@@ -41,40 +41,7 @@ export interface ScaleRun {
   settleMs: number;
 }
 
-const TICKS = 100; // USER_HZ on Linux
 const encoder = new TextEncoder();
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime (fields 14 and 15 of stat)
-}
-
-function machineCpuSeconds(): number {
-  const [, ...v] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-  const n = v.map(Number);
-  return (n[0]! + n[1]! + n[2]! + n[5]! + n[6]! + n[7]!) / TICKS; // user nice system irq softirq steal
-}
-
-/** CPU seconds so far of every process, by command name (nats-server, clickhouse-server, node, ...). */
-function cpuByCommand(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-      out.set(comm, (out.get(comm) ?? 0) + (Number(f[11]) + Number(f[12])) / TICKS);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-function peakRssMb(pid: number): number {
-  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-}
 
 async function metric(httpPort: number, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();

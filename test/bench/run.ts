@@ -39,6 +39,7 @@ import { startClickHouse } from '../harness/clickhouse.ts';
 import { repoRoot } from '../harness/engine.ts';
 import { startNats } from '../harness/nats.ts';
 import { freePort } from '../harness/ports.ts';
+import { coresMeter } from './cpu.ts';
 import { formatScaleOut, measureScaleOut, type ScaleRun } from './cluster-load.ts';
 import { formatConsoleFigures, startConsoleLoad, type ConsoleFigures } from './console-load.ts';
 
@@ -224,6 +225,7 @@ async function main(consoleFigures: ConsoleFigures | undefined): Promise<void> {
     let seen = 0;
     let checksum = 0;
     const decoder = new TextDecoder();
+    const baseMeter = coresMeter({ consumer: process.pid });
     // Callback delivery, bounded pulls, an AckAll ack per batch: how the engine reads.
     const messages = await consumer.consume({
       max_messages: BATCH,
@@ -240,6 +242,7 @@ async function main(consoleFigures: ConsoleFigures | undefined): Promise<void> {
     baseSamples.push([performance.now(), seen]);
     messages.stop();
     const baseline = rateOf(baseSamples, N);
+    const baseCores = baseMeter();
     log(`baseline: ${Math.round(baseline)} events/s (checksum ${Math.round(checksum)})`);
     await nc.close();
 
@@ -266,15 +269,19 @@ async function main(consoleFigures: ConsoleFigures | undefined): Promise<void> {
     };
     let done = 0;
     const deadline = Date.now() + 600_000;
+    let engineMeter: ReturnType<typeof coresMeter> | undefined;
     while (done < N && Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`engine exited with ${child.exitCode}`);
       done = await counter().catch(() => 0);
+      // CPU counts from the first event processed, like the rate.
+      if (done > 0) engineMeter ??= coresMeter({ engine: child.pid! });
       samples.push([performance.now(), done]);
       // Scraping /metrics costs the engine CPU; 10 scrapes a second keep the measurement fair.
       await new Promise((r) => setTimeout(r, 100));
     }
     if (done < N) throw new Error(`engine processed only ${done} of ${N} events in 10 minutes`);
     const engineRate = rateOf(samples, N);
+    const engineCores = engineMeter!();
     log(`engine: ${Math.round(engineRate)} events/s`);
     const latency = LATENCY_SECONDS > 0 ? await measureLatency(nats.url, Math.round(engineRate / 2), LATENCY_SECONDS) : undefined;
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -323,6 +330,7 @@ async function main(consoleFigures: ConsoleFigures | undefined): Promise<void> {
       backtestRatioToEngine: Number((backtest.eventsPerSec / engineRate).toFixed(3)),
       backtestAlerts,
       latency,
+      cores: { baseline: baseCores, engine: engineCores },
       console: consoleFigures,
     };
     const ms = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : `${x.toFixed(1)} ms`);
@@ -334,6 +342,8 @@ Thang Long IOC benchmark (${new Date().toISOString()}, ${process.version}, ${(aw
   baseline        ${result.baselineEventsPerSec} events/s  (raw pull consumer, JSON decode only)
   engine          ${result.engineEventsPerSec} events/s  (decode, validate, zone, rules, alerts, ClickHouse, ack)
   ratio           ${result.ratio}  (engine / baseline)
+  cores used      baseline: consumer ${baseCores.consumer}, nats-server ${baseCores.nats}, machine ${baseCores.machine}
+                  engine:   engine ${engineCores.engine}, nats-server ${engineCores.nats}, clickhouse ${engineCores.clickhouse}, machine ${engineCores.machine} (of ${(await import('node:os')).cpus().length})
   engine peak RSS ${result.enginePeakRssMb} MB
   alert changes   ${result.alertChanges}
   rows stored     ${result.storedInClickHouse}

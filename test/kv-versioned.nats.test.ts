@@ -1,0 +1,83 @@
+// The compare-and-set store incident management keeps its state in (a NATS KV
+// bucket), against a real nats-server: a write lands only on the revision the
+// writer last saw, a stale one is refused as a conflict (another engine
+// process wrote first), a key that was deleted can be created again, and a
+// server that is gone is reported as unavailable, not as a conflict.
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { connect, type NatsConnection } from 'nats';
+import { connectNats, type NatsBus } from '../engine/bus/index.ts';
+import { ConflictError, UnavailableError } from '../engine/errors/index.ts';
+import { silentLogger } from '../engine/log/index.ts';
+import { startNats, type NatsServer } from './harness/nats.ts';
+
+let nats: NatsServer;
+let bus: NatsBus;
+let nc: NatsConnection;
+const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array | undefined) => (b ? new TextDecoder().decode(b) : undefined);
+
+beforeAll(async () => {
+  nats = await startNats();
+  bus = await connectNats({
+    servers: nats.url, eventsStream: 'IOC_EVENTS', alertsStream: 'IOC_ALERTS', dlqStream: 'IOC_DLQ', consumer: 'kv-test',
+    stateBucket: 'ioc_engine', eventsMaxAgeHours: 1, replicas: 1, maxAckPending: 1000, ackWaitSeconds: 30, log: silentLogger(),
+  });
+  await bus.setup();
+  nc = await connect({ servers: nats.url, noAsyncTraces: true });
+});
+afterAll(async () => {
+  await nc?.close();
+  await bus?.close();
+  await nats?.destroy();
+});
+
+it('writes on the revision last seen and refuses a stale or duplicate write as a conflict', async () => {
+  const store = await bus.versionedStore('CAS_A');
+  const r1 = await store.put('incident.a', bytes('one'), 0);
+  await expect(store.put('incident.a', bytes('again'), 0)).rejects.toBeInstanceOf(ConflictError); // created already
+  const r2 = await store.put('incident.a', bytes('two'), r1);
+  expect(r2).toBeGreaterThan(r1);
+  await expect(store.put('incident.a', bytes('stale'), r1)).rejects.toBeInstanceOf(ConflictError);
+  const entries = await store.entries();
+  expect(text(entries.get('incident.a')?.value)).toBe('two');
+  expect(entries.get('incident.a')?.revision).toBe(r2);
+  // What nats.js reads is what was written: the same bucket, the same key.
+  const kv = await nc.jetstream().views.kv('CAS_A');
+  expect(text((await kv.get('incident.a'))?.value)).toBe('two');
+});
+
+it('creates a key again after it was deleted, and refuses to re-create it over a newer write', async () => {
+  const store = await bus.versionedStore('CAS_B');
+  const r1 = await store.put('silence.s1', bytes('v1'), 0);
+  await store.delete('silence.s1', r1);
+  expect((await store.entries()).has('silence.s1')).toBe(false);
+  const r2 = await store.put('silence.s1', bytes('v2'), 0);
+  expect(text((await store.entries()).get('silence.s1')?.value)).toBe('v2');
+  await expect(store.put('silence.s1', bytes('v3'), 0)).rejects.toBeInstanceOf(ConflictError);
+  expect(r2).toBeGreaterThan(r1);
+});
+
+it('tells a watcher of every write, its own included, with the revision the writer got', async () => {
+  const store = await bus.versionedStore('CAS_C');
+  const seen: [string, string | undefined, number | undefined][] = [];
+  const stop = await store.watch((key, e) => seen.push([key, text(e?.value), e?.revision]));
+  const r1 = await store.put('alert.x', bytes('a'), 0);
+  const r2 = await store.put('alert.x', bytes('b'), r1);
+  await store.delete('alert.x', r2);
+  await expect.poll(() => seen.length).toBe(3);
+  stop();
+  expect(seen).toEqual([['alert.x', 'a', r1], ['alert.x', 'b', r2], ['alert.x', undefined, undefined]]);
+});
+
+it('reports a server that is gone as unavailable, not as a conflict', async () => {
+  const store = await bus.versionedStore('CAS_D');
+  const r1 = await store.put('incident.z', bytes('one'), 0);
+  await nats.stop();
+  try {
+    const err = await store.put('incident.z', bytes('two'), r1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnavailableError);
+  } finally {
+    await nats.start();
+  }
+}, 30_000);
