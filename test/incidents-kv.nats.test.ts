@@ -18,7 +18,7 @@ const services: IncidentService[] = [];
 
 const { policies } = compilePolicySources([{ file: 'p.yaml', text: 'policies:\n  - { id: flood, type: flood, match: { rules: ["flood.*"] }, groupBy: [zone] }\n' }]);
 
-async function engineProcess(maxPendingAlerts?: number, bucket = 'ioc_incidents', follow = false): Promise<IncidentService> {
+async function engineProcess(maxPendingAlerts?: number, bucket = 'ioc_incidents', follow = false, shared = true): Promise<IncidentService> {
   const bus = await connectNats({
     servers: nats.url, eventsStream: 'IOC_EVENTS', alertsStream: 'IOC_ALERTS', dlqStream: 'IOC_DLQ', consumer: `c${buses.length}`,
     stateBucket: 'ioc_engine', eventsMaxAgeHours: 1, replicas: 1, maxAckPending: 1000, ackWaitSeconds: 30, log: silentLogger(),
@@ -26,7 +26,7 @@ async function engineProcess(maxPendingAlerts?: number, bucket = 'ioc_incidents'
   await bus.setup();
   buses.push(bus);
   const sent: NotificationRequest[] = [];
-  const service = new IncidentService({ bus, store: new MemoryStore(), notifications: { enqueue: async (r) => void sent.push(...r) }, policies, bucket, log: silentLogger(), follow, ...(maxPendingAlerts ? { maxPendingAlerts } : {}) });
+  const service = new IncidentService({ bus, store: new MemoryStore(), notifications: { enqueue: async (r) => void sent.push(...r) }, policies, bucket, log: silentLogger(), follow, shared, ...(maxPendingAlerts ? { maxPendingAlerts } : {}) });
   await service.start();
   services.push(service);
   return service;
@@ -75,6 +75,26 @@ describe('incident state shared by two engine processes', () => {
     const c = await engineProcess();
     const seen = c.get(id)!.incident;
     expect(seen.timeline.filter((e) => e.actor !== 'system').map((e) => `${e.kind}:${e.actor}`)).toEqual(['acknowledged:lan', 'commented:minh', 'assigned:lan']);
+  }, 60_000);
+
+  it('the only writer (shared: false) does not follow the bucket, yet never overwrites a write made by another process', async () => {
+    const bucket = 'ioc_incidents_solo';
+    const solo = await engineProcess(undefined, bucket, false, false);
+    const other = await engineProcess(undefined, bucket, true); // a follower: serves the API, writes operator actions
+    await buses[0]!.publishAlert({ ...alert, fingerprint: 'fp-solo', key: 'wl-solo', source: 'wl-solo', zone: 'tay-ho', eventId: 'solo-1' });
+    const id = await waitUntil(() => solo.list({}).find((i) => i.zones.includes('tay-ho'))?.id, 20_000, () => 'incident in tay-ho on the solo process');
+    await solo.settled();
+    await waitUntil(() => other.get(id) !== undefined, 20_000, () => 'the follower to see the incident');
+    await other.act({ kind: 'acknowledge', incidentId: id, actor: 'lan' });
+    await other.settled();
+    await new Promise((r) => setTimeout(r, 300));
+    // Not following, it has not seen the acknowledgement ...
+    expect(solo.get(id)!.incident.state).toBe('open');
+    // ... so its next write of the incident is refused, it reloads, and the retry keeps both changes.
+    await expect(solo.act({ kind: 'comment', incidentId: id, actor: 'minh', text: 'đang xử lý' })).rejects.toBeInstanceOf(ConflictError);
+    const after = await solo.act({ kind: 'comment', incidentId: id, actor: 'minh', text: 'đang xử lý' });
+    expect(after.state).toBe('acknowledged');
+    expect(after.timeline.filter((e) => e.actor !== 'system').map((e) => `${e.kind}:${e.actor}`)).toEqual(['acknowledged:lan', 'commented:minh']);
   }, 60_000);
 
   it('pauses reading the alerts stream when changes pile up, and still applies every one of them', async () => {

@@ -494,6 +494,8 @@ async function startIncidents(config: Config, bus: Bus, store: Store, policies: 
     log,
     metrics,
     follow,
+    // Only a scale-out's processes share the bucket; one engine process is its only writer.
+    shared: follow,
   });
   await dispatcher.start();
   await service.start();

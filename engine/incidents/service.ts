@@ -47,6 +47,15 @@ export interface IncidentServiceOptions {
    * reads no alerts and runs no timers until `lead()`. Default: lead.
    */
   follow?: boolean;
+  /**
+   * Other engine processes write the bucket too (scale-out; default true), so
+   * it is watched to see their writes. A single engine process is its only
+   * writer: `shared: false` skips the watch, which would show it each of its
+   * own writes back (a third of incident management's CPU in a storm). Its
+   * compare-and-set writes still refuse anything another process wrote. A
+   * follower always watches.
+   */
+  shared?: boolean;
 }
 
 const CURSOR_KEY = 'cursor';
@@ -130,8 +139,8 @@ export class IncidentService implements IncidentsApi {
   }
 
   /**
-   * Loads the state from KV and watches the bucket for other processes'
-   * writes; a leader then follows the alerts stream from where it left off.
+   * Loads the state from KV and (when shared) watches the bucket for other
+   * processes' writes; a leader then follows the alerts stream from where it left off.
    */
   async start(): Promise<void> {
     this.kv = await this.opts.bus.versionedStore(this.opts.bucket);
@@ -211,8 +220,9 @@ export class IncidentService implements IncidentsApi {
    */
   private async watchBucket(): Promise<void> {
     const entries = await this.kv!.entries();
-    for (const [k, e] of entries) this.followed.set(k, e);
     this.restoreFrom(entries);
+    if (this.opts.shared === false && this.opts.follow !== true) return; // the only writer: nothing to follow
+    for (const [k, e] of entries) this.followed.set(k, e);
     this.unwatch = await this.kv!.watch((key, entry) => {
       const had = this.followed.get(key);
       if (entry) {

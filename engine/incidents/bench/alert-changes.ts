@@ -4,6 +4,7 @@
 // store for history). `root` picks the checkout whose incident code runs, to
 // compare two builds. A script, not a test.
 //   npx tsx engine/incidents/bench/alert-changes.ts [events] [root]
+// As one engine process runs it (the bucket's only writer); SHARED=1 as a scale-out process (watching the bucket).
 import { compileRuleText } from '../../rules/index.ts';
 import { createRuleRuntime } from '../../runtime/index.ts';
 import { mixedRuleSet } from '../../runtime/bench/mixed-rules.ts';
@@ -36,12 +37,12 @@ const bus = await connectNats({ servers: nats.url, eventsStream: 'IOC_EVENTS', a
 await bus.setup();
 for (let i = 0; i < alerts.length; i += 500) await Promise.all(alerts.slice(i, i + 500).map((a) => bus.publishAlert(a)));
 const policies = await loadPolicyDir(join(tmpdir(), 'no-policies-here')); // none: the default policy
-const service = new IncidentService({ bus, store: new MemoryStore(), notifications: { enqueue: async () => {} }, policies: policies.policies, bucket: 'ioc_incidents', log: silentLogger() });
+const service = new IncidentService({ bus, store: new MemoryStore(), notifications: { enqueue: async () => {} }, policies: policies.policies, bucket: 'ioc_incidents', log: silentLogger(), shared: process.env.SHARED === '1' });
 const cpu0 = process.cpuUsage(); const t0 = performance.now();
 await service.start();
 while ((service as unknown as { cursor: number }).cursor < alerts.length) await new Promise((r) => setTimeout(r, 50));
 await service.settled();
 const cpu = process.cpuUsage(cpu0); const ms = performance.now() - t0;
-console.log(`${root}: ${alerts.length} alert changes: ${((cpu.user + cpu.system) / alerts.length).toFixed(0)} us cpu/alert, ${(ms * 1000 / alerts.length).toFixed(0)} us wall/alert; incidents ${service.list({}).length}`);
+console.log(`${root}${process.env.SHARED === '1' ? ' (shared)' : ''}: ${alerts.length} alert changes: ${((cpu.user + cpu.system) / alerts.length).toFixed(0)} us cpu/alert, ${(ms * 1000 / alerts.length).toFixed(0)} us wall/alert; incidents ${service.list({}).length}`);
 await service.stop(); await bus.close(); await nats.destroy();
 process.exit(0);
