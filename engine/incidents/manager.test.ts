@@ -177,6 +177,21 @@ describe('grouping and correlation', () => {
     expect(m.list({})[0]!.severity).toBe('minor');
   });
 
+  it('severity follows the worst firing alert wherever it joined, and an operator override wins over it', () => {
+    const { m, clock } = setup();
+    m.applyAlert(alert('flood.water-level-critical', 'hoang-mai', { key: 'b', severity: 'critical' }));
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai', { key: 'a', severity: 'minor' }));
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai', { key: 'c', severity: 'major' }));
+    const id = m.list({})[0]!.id;
+    expect(m.list({})[0]!.severity).toBe('critical');
+    clock.advance(MIN);
+    m.applyAlert(alert('flood.water-level-critical', 'hoang-mai', { key: 'b', severity: 'critical', state: 'resolved' }));
+    expect(m.list({})[0]!.severity).toBe('major'); // the last to join, not the first
+    m.act({ kind: 'set-severity', incidentId: id, actor: 'lan', severity: 'info' });
+    m.applyAlert(alert('flood.water-level-critical', 'hoang-mai', { key: 'b', severity: 'critical' }));
+    expect(m.list({})[0]!.severity).toBe('info');
+  });
+
   it('applying the same alert change twice changes nothing', () => {
     const { m } = setup();
     const a = alert('flood.heavy-rain', 'hoang-mai');

@@ -9,7 +9,9 @@
 
 import { createHash } from 'node:crypto';
 import type { Alert, Severity } from '../alerts/index.ts';
-import { severityRank } from '../alerts/index.ts';
+import { severities, severityRank } from '../alerts/index.ts';
+
+const TOP_RANK = severities.length;
 import { ConflictError, FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../errors/index.ts';
 import { isActiveAt, nextChange } from '../schedule/index.ts';
 import type { IncidentFilter, NewSilence } from './api.ts';
@@ -76,7 +78,6 @@ export interface ManagerState {
 
 const hash = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 12);
 const familyOf = (rule: string) => rule.split('.')[0] ?? rule;
-const worse = (a: Severity, b: Severity): Severity => (severityRank(a) >= severityRank(b) ? a : b);
 const isOpen = (i: Incident) => i.state !== 'resolved';
 
 export class IncidentManager {
@@ -317,13 +318,27 @@ export class IncidentManager {
     this.refreshSeverity(incident);
   }
 
+  /**
+   * The incident's severity: an operator's override, else its worst firing
+   * alert, else unchanged. Runs on every change of one of its alerts, so a
+   * storm's incident of thousands of alerts makes it hot: an override skips
+   * the walk, and the walk stops at the worst severity there is.
+   */
   private refreshSeverity(incident: Incident): void {
-    let worst: Severity | undefined;
-    for (const fp of incident.alerts) {
-      const a = this.alerts.get(fp);
-      if (a && a.state === 'firing') worst = worst ? worse(worst, a.severity) : a.severity;
+    let next = incident.severityOverride;
+    if (next === undefined) {
+      let rank = 0;
+      for (const fp of incident.alerts) {
+        const a = this.alerts.get(fp);
+        if (a === undefined || a.state !== 'firing') continue;
+        const r = severityRank(a.severity);
+        if (r > rank) {
+          rank = r;
+          if (rank === TOP_RANK) break;
+        }
+      }
+      next = rank > 0 ? severities[rank - 1]! : incident.severity;
     }
-    const next = incident.severityOverride ?? worst ?? incident.severity;
     if (next !== incident.severity) {
       const before = incident.severity;
       incident.severity = next;
