@@ -17,6 +17,18 @@ let nc: NatsConnection;
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array | undefined) => (b ? new TextDecoder().decode(b) : undefined);
 
+/** Waits until the restarted server answers JetStream requests on the bus's connection (it reconnects on its own). */
+async function untilServing(): Promise<void> {
+  await expect.poll(async () => {
+    try {
+      await (await bus.versionedStore('CAS_PING')).entries();
+      return true;
+    } catch {
+      return false;
+    }
+  }, { timeout: 30_000, interval: 500 }).toBe(true);
+}
+
 beforeAll(async () => {
   nats = await startNats();
   bus = await connectNats({
@@ -79,5 +91,20 @@ it('reports a server that is gone as unavailable, not as a conflict', async () =
     expect(err).toBeInstanceOf(UnavailableError);
   } finally {
     await nats.start();
+    await untilServing();
   }
-}, 30_000);
+}, 60_000);
+
+it('keeps telling a watcher of writes after the server restarts (the watch is re-created from where it was)', async () => {
+  const store = await bus.versionedStore('CAS_E');
+  const seen: string[] = [];
+  const stop = await store.watch((key, e) => seen.push(`${key}=${text(e?.value)}`));
+  const r1 = await store.put('alert.y', bytes('before'), 0);
+  await expect.poll(() => seen).toEqual(['alert.y=before']);
+  await nats.stop();
+  await nats.start();
+  await untilServing();
+  await store.put('alert.y', bytes('after'), r1);
+  await expect.poll(() => seen, { timeout: 20_000 }).toEqual(['alert.y=before', 'alert.y=after']);
+  stop();
+}, 60_000);
