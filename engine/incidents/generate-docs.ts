@@ -596,6 +596,9 @@ ${table(['reason', 'vi', 'en'], Object.entries(DEFAULT_TITLES).map(([r, t]) => [
   escalation and auto-resolve timers; the others follow the incident bucket
   through a watch (within half a second), serve it to their consoles, and
   apply operator actions with compare-and-set. The lead moves with the slot.
+  A single engine process (no \`cluster.partitions\`) is the bucket's only
+  writer and does not watch it; its compare-and-set writes still refuse to
+  overwrite anything another process wrote (it reloads and retries).
 
 ## Escalation
 
