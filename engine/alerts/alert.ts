@@ -41,12 +41,12 @@ export interface Alert {
   shadow?: boolean;
 }
 
+const RANKS: Record<Severity, number> = Object.fromEntries(severities.map((s, i) => [s, i + 1])) as Record<Severity, number>;
+
 /** Higher is worse; `undefined` (no alert) ranks below `info`. */
 export function severityRank(s: Severity | undefined): number {
   return s === undefined ? 0 : (RANKS[s] ?? 0);
 }
-
-const RANKS: Record<Severity, number> = Object.fromEntries(severities.map((s, i) => [s, i + 1])) as Record<Severity, number>;
 
 /** The NATS subject an alert is published on. */
 export function alertSubject(a: Pick<Alert, 'severity' | 'rule'>): string {

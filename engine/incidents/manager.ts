@@ -10,8 +10,6 @@
 import { createHash } from 'node:crypto';
 import type { Alert, Severity } from '../alerts/index.ts';
 import { severities, severityRank } from '../alerts/index.ts';
-
-const TOP_RANK = severities.length;
 import { ConflictError, FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../errors/index.ts';
 import { isActiveAt, nextChange } from '../schedule/index.ts';
 import type { IncidentFilter, NewSilence } from './api.ts';
@@ -79,6 +77,8 @@ export interface ManagerState {
 const hash = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 12);
 const familyOf = (rule: string) => rule.split('.')[0] ?? rule;
 const isOpen = (i: Incident) => i.state !== 'resolved';
+/** Rank of the worst severity there is: no alert can raise an incident above it. */
+const TOP_RANK = severities.length;
 
 export class IncidentManager {
   private readonly alerts = new Map<string, AlertRecord>();

@@ -29,7 +29,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AckPolicy, connect, DeliverPolicy, headers as natsHeaders, nanos, RetentionPolicy, StorageType } from 'nats';
+import { AckPolicy, connect, DeliverPolicy, headers as natsHeaders } from 'nats';
 import { createClient } from '@clickhouse/client';
 import { ClickHouseEventSource, loadRulePaths, runBacktest } from '../../engine/backtest/index.ts';
 import { eventKey, type IocEvent } from '../../engine/events/index.ts';
@@ -41,6 +41,7 @@ import { startNats } from '../harness/nats.ts';
 import { freePort } from '../harness/ports.ts';
 import { coresMeter } from './cpu.ts';
 import { formatScaleOut, measureScaleOut, type ScaleRun } from './cluster-load.ts';
+import { benchEvents, publishEvents } from './feed.ts';
 import { formatConsoleFigures, startConsoleLoad, type ConsoleFigures } from './console-load.ts';
 
 const { values } = parseArgs({
@@ -66,28 +67,13 @@ const RULES = Number(values.rules);
 const BATCH = Number(values.batch);
 const LATENCY_SECONDS = Number(values['latency-seconds']);
 const SENSORS = MIXED ? 10_000 : undefined;
-/** Event-time pace of the generated feed: about one reading per sensor every 50 s (10,000 sensors). */
-const FEED_RATE = 200;
 /** Share of events sent late (event time 40 s back, past the 30 s allowed lateness). */
 const LATE_EVERY = MIXED ? 100 : 0;
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
-/**
- * Realistic events from the simulator, stamped at FEED_RATE per second of event
- * time so windows, absences and sequences see a believable city, ending a
- * minute before now; every LATE_EVERY-th event is sent 40 s late.
- */
+/** The bench's feed (feed.ts): the 10,000-sensor city with 1 % late events for the mixed rules, else the default city. */
 function generateEvents(n: number): IocEvent[] {
-  const start = Date.now() - 60_000 - (n / FEED_RATE) * 1000;
-  const feed = new HanoiFeed({ start, seed: 42, ...(SENSORS ? { sensors: sensorCountsForTotal(SENSORS) } : {}) });
-  const out: IocEvent[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    if (i % 20 === 0) feed.advance(start + (i * 1000) / FEED_RATE);
-    const e = feed.next();
-    if (LATE_EVERY > 0 && i % LATE_EVERY === LATE_EVERY - 1) e.time -= 40_000;
-    out[i] = e;
-  }
-  return out;
+  return benchEvents(n, { ...(SENSORS ? { sensors: SENSORS } : {}), lateEvery: LATE_EVERY });
 }
 
 /** Issue 3's mixed rule set, exactly as the runtime's own hot-path script runs it. */
@@ -203,20 +189,13 @@ async function main(consoleFigures: ConsoleFigures | undefined): Promise<void> {
   const rules = MIXED ? writeMixedRules() : writeRules(RULES);
   try {
     const nc = await connect({ servers: nats.url, noAsyncTraces: true });
-    const jsm = await nc.jetstreamManager();
-    await jsm.streams.add({ name: 'IOC_EVENTS', subjects: ['ioc.events.>'], retention: RetentionPolicy.Limits, storage: StorageType.File, duplicate_window: nanos(120_000) });
     log(`generating ${N} simulated events`);
     const events = generateEvents(N);
     log(`publishing ${N} events to IOC_EVENTS`);
+    const publishRate = await publishEvents(nc, events);
+    log(`published at ${Math.round(publishRate)} events/s`);
+    const jsm = await nc.jetstreamManager();
     const js = nc.jetstream();
-    let t = performance.now();
-    const pending: Promise<unknown>[] = [];
-    for (const e of events) {
-      pending.push(js.publish(`ioc.events.${e.type}`, JSON.stringify(e), { msgID: eventKey(e) }));
-      if (pending.length >= 2000) await Promise.all(pending.splice(0));
-    }
-    await Promise.all(pending);
-    log(`published at ${Math.round(N / ((performance.now() - t) / 1000))} events/s`);
 
     // Baseline: same stream, same consumer kind and batch, decode only.
     await jsm.consumers.add('IOC_EVENTS', { durable_name: 'baseline', ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.All, max_ack_pending: 20_000, filter_subject: 'ioc.events.>' });

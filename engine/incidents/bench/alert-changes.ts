@@ -9,7 +9,7 @@
 import { compileRuleText } from '../../rules/index.ts';
 import { createRuleRuntime } from '../../runtime/index.ts';
 import { mixedRuleSet } from '../../runtime/bench/mixed-rules.ts';
-import { HanoiFeed, sensorCountsForTotal } from '../../sim/index.ts';
+import { benchEvents } from '../../../test/bench/feed.ts';
 import { startNats } from '../../../test/harness/nats.ts';
 import { silentLogger } from '../../log/index.ts';
 import { MemoryStore } from '../../store/index.ts';
@@ -23,15 +23,10 @@ const root = process.argv[3] ?? new URL('../../..', import.meta.url).pathname.re
 const { connectNats } = await import(`${root}/engine/bus/index.ts`);
 const { IncidentService, loadPolicyDir } = await import(`${root}/engine/incidents/index.ts`);
 const N = Number(process.argv[2] ?? 300_000);
-const start = Date.now() - 60_000 - (N / 200) * 1000;
-const feed = new HanoiFeed({ start, seed: 42, sensors: sensorCountsForTotal(10_000) });
 const rules = compileRuleText(mixedRuleSet(), 'bench.yaml').rules;
 const runtime = createRuleRuntime(rules, { now: () => 0, latePolicy: 'dlq', onRuleError: () => {} });
 const alerts: Alert[] = [];
-for (let i = 0; i < N; i++) {
-  if (i % 20 === 0) feed.advance(start + (i * 1000) / 200);
-  const e = feed.next();
-  if (i % 100 === 99) e.time -= 40_000;
+for (const e of benchEvents(N, { sensors: 10_000, lateEvery: 100 })) {
   runtime.process(e);
   for (const a of runtime.takeChanges()) if (a.state !== 'pending') alerts.push(a);
 }
