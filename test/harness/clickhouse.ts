@@ -182,10 +182,8 @@ interface Ports {
 }
 
 async function freePorts(withHttps: boolean): Promise<Ports> {
-  const seen = new Set<number>();
-  while (seen.size < (withHttps ? 4 : 3)) seen.add(await freePort());
-  const [http, tcp, interserver, https] = [...seen] as [number, number, number, number | undefined];
-  return { http, tcp, interserver, https };
+  // freePort never hands out a port twice in one process, so these are distinct.
+  return { http: await freePort(), tcp: await freePort(), interserver: await freePort(), https: withHttps ? await freePort() : undefined };
 }
 
 /** Servers still running and temp dirs not yet removed: cleaned up if the test process exits without destroy(). */

@@ -1,8 +1,20 @@
 // Free loopback ports for servers that tests start.
 import { createServer } from 'node:net';
 
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export function freePort(): Promise<number> {
+/** Ports handed out in this process: the OS may offer a just-closed port again, and two servers of one test given the same port collide. */
+const handedOut = new Set<number>();
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now, and that this process has not handed out before. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await listenOnce();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+function listenOnce(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
