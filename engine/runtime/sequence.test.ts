@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { IocEvent } from '../events/index.ts';
 import { ev, run, runtimeFor } from './test-kit.ts';
 
 const rainThenRise = `id: flood.rain-then-rise
@@ -64,5 +66,37 @@ sameKey: [e.zone]
     const steps = () => [rain(0, 60), rain(1, 55), level(5, 1.8), 6];
     expect(run(bounded, steps(), true)[0]).toBe('firing flood.rain-then-rise hm @5 55 mm then 1.8 m in hm');
     expect(run(unbounded, steps(), true)[0]).toBe('firing flood.rain-then-rise hm @5 60 mm then 1.8 m in hm');
+  });
+
+  it('give the same alerts whatever the arrival order within the allowed lateness', () => {
+    const negation = `id: flood.rain-no-gauge
+title: { vi: "Mưa, trạm im", en: "Rain, gauge silent" }
+severity: major
+sequence:
+  - { as: rain, on: weather.rain, where: e.value > 50.0 }
+  - { as: gauge, on: water.level, within: 20m, not: true }
+sameKey: [e.zone]
+maxPartials: 3
+`;
+    // Distinct times (seconds), so no two events tie and arrival order alone could decide.
+    const step = fc.record({ rain: fc.boolean(), value: fc.integer({ min: 0, max: 100 }), zone: fc.constantFrom('a', 'b') });
+    const feed = fc.uniqueArray(fc.integer({ min: 0, max: 180 * 60 }), { minLength: 1, maxLength: 40 }).chain((times) =>
+      fc.tuple(fc.constant(times), fc.array(step, { minLength: times.length, maxLength: times.length }), fc.func(fc.integer())),
+    );
+    fc.assert(
+      fc.property(feed, ([times, steps, order]) => {
+        const events: IocEvent[] = times.map((sec, i) => {
+          const s = steps[i]!;
+          return s.rain ? rain(sec / 60, s.value, s.zone) : level(sec / 60, s.value / 40, s.zone);
+        });
+        const inTime = [...events].sort((x, y) => x.time - y.time);
+        const shuffled = events.map((e, i) => ({ e, k: order(i) })).sort((x, y) => x.k - y.k).map((x) => x.e);
+        const lateness = { allowedLatenessMs: 4 * 60 * 60_000 };
+        for (const rule of [rainThenRise, negation]) {
+          expect(run(runtimeFor(rule, lateness), [...shuffled, 500], true)).toEqual(run(runtimeFor(rule, lateness), [...inTime, 500], true));
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

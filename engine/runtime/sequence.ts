@@ -4,16 +4,21 @@
 // buffer until the watermark passes them, then are matched in event-time
 // order, so arrival order within the allowed lateness does not matter. Each
 // key keeps at most `maxPartials` partial matches; the oldest goes first.
+//
+// The buffer is an array in (due time, arrival) order rather than the timer
+// heap: events arrive almost in time order, so adding one is nearly always an
+// append and taking one an index step, where a heap paid a timer object, a
+// string key and a sift for each (a rule whose step matches every water-level
+// reading buffers a quarter of the feed).
 
 import type { Alert } from '../alerts/index.ts';
 import type { IocEvent } from '../events/index.ts';
 import { celEvent, type CompiledRule, type SequencePlan } from '../rules/index.ts';
 import { AlertBook } from './alert-book.ts';
 import type { ContextOps, Executor, RuntimeCore } from './executor.ts';
-import { nextDue, runDueInOrder, TimerHeap, type Timer } from './timer-heap.ts';
+import { TimerHeap, type Timer } from './timer-heap.ts';
 
-/** Heap kinds: buffered events run before timeouts due at the same time. */
-const T_EVENT = 0;
+/** The heap holds only the timeouts of `not` steps; buffered events run before timeouts due at the same time. */
 const T_TIMEOUT = 1;
 
 interface Partial {
@@ -23,6 +28,72 @@ interface Partial {
   last: number;
   /** The events of the matched steps. */
   events: IocEvent[];
+}
+
+/** An event that matched a step, waiting for the watermark to pass it. */
+interface Waiting {
+  /** Due once the watermark has passed the event: later events can no longer precede it. */
+  due: number;
+  /** Arrival number: orders events due at the same time, as they arrived. */
+  seq: number;
+  e: IocEvent;
+  /** The steps it matched, one bit each. */
+  mask: number;
+}
+
+/** Waiting events in (due, seq) order: a push is an append unless the event is older than the newest waiting. */
+class WaitingEvents {
+  private items: (Waiting | undefined)[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Adds `w`, whose seq is larger than any added before: after every waiting event due no later. */
+  push(w: Waiting): void {
+    const items = this.items;
+    const n = items.length;
+    if (n === this.head || items[n - 1]!.due <= w.due) {
+      items.push(w);
+      return;
+    }
+    let lo = this.head;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (items[mid]!.due <= w.due) lo = mid + 1;
+      else hi = mid;
+    }
+    items.splice(lo, 0, w);
+  }
+
+  /** Due time of the first waiting event, or Infinity. */
+  peekDue(): number {
+    return this.head < this.items.length ? this.items[this.head]!.due : Infinity;
+  }
+
+  shift(): Waiting {
+    const w = this.items[this.head]!;
+    this.items[this.head++] = undefined;
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return w;
+  }
+
+  *[Symbol.iterator](): IterableIterator<Waiting> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i]!;
+  }
+}
+
+/** The id a snapshot gives a buffered event: its arrival number, base 36, padded so ids sort as numbers. */
+function waitingId(seq: number): string {
+  return seq.toString(36).padStart(11, '0');
 }
 
 interface SequenceCtx {
@@ -56,9 +127,11 @@ function activation(rule: CompiledRule, c: SequenceCtx): Record<string, unknown>
 export class SequenceExecutor implements Executor {
   private readonly book: AlertBook<SequenceCtx>;
   private readonly partials = new Map<string, Partial[]>();
+  /** Timeouts of `not` steps. */
   private readonly heap = new TimerHeap();
-  /** Buffered events by heap key. */
-  private readonly buffer = new Map<string, { e: IocEvent; mask: number }>();
+  /** Events that matched a step, until the watermark passes them. */
+  private readonly waiting = new WaitingEvents();
+  /** Arrival number of the last buffered event. */
   private seq = 0;
   /** Partial matches dropped for `maxPartials`. */
   droppedPartials = 0;
@@ -89,11 +162,9 @@ export class SequenceExecutor implements Executor {
       this.match(e, mask);
       return;
     }
-    const id = (++this.seq).toString(36).padStart(11, '0');
-    this.buffer.set(id, { e, mask });
-    // Due once the watermark has passed the event: later events can no longer precede it.
-    this.heap.push(e.time + 1, T_EVENT, id);
-    this.core.wake(e.time + 1);
+    const due = e.time + 1;
+    this.waiting.push({ due, seq: ++this.seq, e, mask });
+    this.core.wake(due);
   }
 
   private match(e: IocEvent, mask: number): void {
@@ -169,26 +240,36 @@ export class SequenceExecutor implements Executor {
   }
 
   due(): number {
-    return nextDue(this.heap, this.book);
+    const a = this.waiting.peekDue();
+    const h = this.heap.peekTime();
+    const b = this.book.due();
+    return a < h ? (a < b ? a : b) : h < b ? h : b;
   }
 
+  /** Runs what is due at the watermark in time order: at the same time, buffered events, then timeouts, then the alert book. */
   runDue(watermark: number): void {
-    runDueInOrder(this.heap, this.book, watermark, this.onTimer);
+    for (;;) {
+      const a = this.waiting.peekDue();
+      const h = this.heap.peekTime();
+      const b = this.book.due();
+      if (a <= h && a <= b) {
+        if (a > watermark) return;
+        const w = this.waiting.shift();
+        try {
+          this.match(w.e, w.mask);
+        } catch (err) {
+          this.core.ruleError(this.rule.id, w.e, err);
+        }
+      } else if (h <= b) {
+        if (h > watermark) return;
+        const t: Timer = this.heap.pop()!;
+        this.timeout(t.key, t.time);
+      } else {
+        if (b > watermark) return;
+        this.book.runDue();
+      }
+    }
   }
-
-  private readonly onTimer = (t: Timer): void => {
-    if (t.kind === T_TIMEOUT) {
-      this.timeout(t.key, t.time);
-      return;
-    }
-    const b = this.buffer.get(t.key)!;
-    this.buffer.delete(t.key);
-    try {
-      this.match(b.e, b.mask);
-    } catch (err) {
-      this.core.ruleError(this.rule.id, b.e, err);
-    }
-  };
 
   start(): void {}
 
@@ -204,7 +285,7 @@ export class SequenceExecutor implements Executor {
     const partials: unknown[] = [];
     for (const [key, list] of this.partials) partials.push([key, list.map((p) => [p.step, p.last, p.events])]);
     const buffer: unknown[] = [];
-    for (const [id, b] of this.buffer) buffer.push([id, b.e, b.mask]);
+    for (const w of this.waiting) buffer.push([waitingId(w.seq), w.e, w.mask]);
     return [this.seq, partials, buffer, this.droppedPartials, this.book.snapshot()];
   }
 
@@ -218,10 +299,12 @@ export class SequenceExecutor implements Executor {
       this.partials.set(key, ps);
       for (const p of ps) this.armTimeout(key, p, plan);
     }
-    for (const [id, e, mask] of buffer) {
-      this.buffer.set(id, { e, mask });
-      this.heap.push(e.time + 1, T_EVENT, id);
-      this.core.wake(e.time + 1);
+    // Saved in (due, arrival) order; sorted again anyway, since pushes must come in arrival order.
+    const restored = buffer.map(([id, e, mask]): Waiting => ({ due: e.time + 1, seq: parseInt(id, 36), e, mask }));
+    restored.sort((x, y) => x.seq - y.seq);
+    for (const w of restored) {
+      this.waiting.push(w);
+      this.core.wake(w.due);
     }
     this.book.restore(book);
   }
