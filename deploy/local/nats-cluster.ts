@@ -9,7 +9,7 @@
 // leader sees every other node as current (ready()).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -27,13 +27,22 @@ export interface NatsNode {
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Starts the node again on the same ports and store; resolves when it answers (then await the cluster's ready()). */
   start(): Promise<void>;
+  /** Whether its log says, since it last started, that it disabled JetStream (see `ready()`). */
+  jetStreamDisabled(): boolean;
 }
 
 export interface NatsCluster {
   nodes: NatsNode[];
   /** Every node's client URL, comma-separated: the value for `nats.url` (IOC_NATS_URL). */
   servers: string;
-  /** Resolves when every running node agrees on a JetStream meta leader that sees all other running nodes as current. */
+  /**
+   * Resolves when every running node agrees on a JetStream meta leader that
+   * sees all other running nodes as current. Like a supervisor, it restarts
+   * (at most twice per call) a node that disabled JetStream: nats-server 2.9
+   * sometimes does after a SIGKILL, when a RAFT group's folder was removed
+   * under it ("JetStream out of resources, will be DISABLED", nats-server
+   * issue 2221), and stays up without it.
+   */
   ready(timeoutMs?: number): Promise<void>;
   /** Stops every node and, unless `keepData`, removes the data folder. */
   destroy(opts?: { keepData?: boolean }): Promise<void>;
@@ -63,6 +72,9 @@ process.once('exit', () => {
 });
 
 const BINARY = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) => existsSync(p)) ?? 'nats-server';
+
+/** What nats-server 2.9 logs when it turns JetStream off and keeps running without it. */
+const JETSTREAM_DISABLED = 'will be DISABLED';
 
 /** Ports this process has handed out: the OS may offer a just-closed port again, and a node given the same port for clients and routes dies at start. */
 const handedOut = new Set<number>();
@@ -196,8 +208,11 @@ export async function startNatsCluster(o: StartNatsClusterOptions): Promise<Nats
     const monitorPort = monitorPorts[i]!;
     writeFileSync(confFile, nodeConfig({ name, cluster, port, routePort: routePorts[i]!, monitorPort, storeDir: join(nodeDir, 'store'), routePorts }));
     let child: ChildProcess | undefined;
+    /** Size of the log when the node last started: what it logged since is after it. */
+    let logFrom = 0;
     const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
     const launch = () => {
+      logFrom = existsSync(logFile) ? statSync(logFile).size : 0;
       const c = spawn(BINARY, ['-c', confFile, '-l', logFile], { stdio: 'ignore' });
       c.on('error', () => undefined);
       children.add(c);
@@ -227,6 +242,7 @@ export async function startNatsCluster(o: StartNatsClusterOptions): Promise<Nats
         launch();
         await waitFor(() => serving(monitorPort), readyTimeoutMs, () => `${name} not answering on its monitoring port:\n${tail(logFile)}`);
       },
+      jetStreamDisabled: () => existsSync(logFile) && readFileSync(logFile).subarray(logFrom).includes(JETSTREAM_DISABLED),
     };
   });
 
@@ -239,7 +255,18 @@ export async function startNatsCluster(o: StartNatsClusterOptions): Promise<Nats
   };
   const ready = (timeoutMs = readyTimeoutMs) => {
     const up = nodes.filter((n) => n.running());
-    return waitFor(() => jetStreamReady(up), timeoutMs, () => `no JetStream meta leader current with every node:\n${up.map((n) => `--- ${n.name}\n${tail(n.logFile)}`).join('\n')}`);
+    let restarts = 0;
+    const check = async () => {
+      for (const n of up) {
+        if (restarts >= 2 || !n.jetStreamDisabled()) continue;
+        restarts++;
+        process.stderr.write(`nats-cluster: ${n.name} disabled JetStream (a nats-server 2.9 fault after a crash); restarting it\n`);
+        await n.stop();
+        await n.start();
+      }
+      return jetStreamReady(up);
+    };
+    return waitFor(check, timeoutMs, () => `no JetStream meta leader current with every node:\n${up.map((n) => `--- ${n.name}\n${tail(n.logFile)}`).join('\n')}`);
   };
   try {
     await all((n) => n.start());
