@@ -10,8 +10,8 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './ports.ts';
 
 export interface NatsNode {
   name: string;
@@ -75,25 +75,6 @@ const BINARY = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin
 
 /** What nats-server 2.9 logs when it turns JetStream off and keeps running without it. */
 const JETSTREAM_DISABLED = 'will be DISABLED';
-
-/** Ports this process has handed out: the OS may offer a just-closed port again, and a node given the same port for clients and routes dies at start. */
-const handedOut = new Set<number>();
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    if (handedOut.has(port)) continue;
-    handedOut.add(port);
-    return port;
-  }
-}
 
 /** The config of node `i`: JetStream with its own store, routes to all the others. */
 export function nodeConfig(o: { name: string; cluster: string; port: number; routePort: number; monitorPort: number; storeDir: string; routePorts: number[] }): string {

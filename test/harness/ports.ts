@@ -1,27 +1,3 @@
-// Free loopback ports for servers that tests start.
-import { createServer } from 'node:net';
-
-/** Ports handed out in this process: the OS may offer a just-closed port again, and two servers of one test given the same port collide. */
-const handedOut = new Set<number>();
-
-/** A TCP port on 127.0.0.1 that nothing listens on right now, and that this process has not handed out before. */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await listenOnce();
-    if (handedOut.has(port)) continue;
-    handedOut.add(port);
-    return port;
-  }
-}
-
-function listenOnce(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+// Free loopback ports for servers that tests start: the same allocator as the local cluster's,
+// so ports handed out by either are never handed out again in one process.
+export { freePort } from '../../deploy/local/ports.ts';
