@@ -75,6 +75,7 @@ async function chooseBus(config: Config, log: Logger): Promise<Bus> {
     replicas: config['nats.replicas'],
     maxAckPending: config['nats.maxAckPending'],
     ackWaitSeconds: config['nats.ackWaitSeconds'],
+    stallSeconds: config['nats.stallSeconds'],
     log: log.child({ sub: 'nats' }),
   };
   if (config.mode === 'real') {

@@ -45,6 +45,12 @@ export interface NatsBusOptions {
   replicas: number;
   maxAckPending: number;
   ackWaitSeconds: number;
+  /**
+   * A read that has received nothing for this long, while its consumer holds
+   * undelivered events and everything received is acknowledged, is stalled:
+   * it ends, and the reader resumes from its checkpoint (default 30).
+   */
+  stallSeconds?: number;
   log: Logger;
 }
 
@@ -56,10 +62,18 @@ function headerValue(s: string): string {
   return s.replace(/[\r\n]+/g, ' ').slice(0, HEADER_MAX);
 }
 
+/** How far one read has handed messages over and had them acknowledged, by delivery number. */
+interface ReadProgress {
+  delivered: number;
+  acked: number;
+}
+
 class NatsInbound implements InboundMessage {
   constructor(
     private readonly m: JsMsg,
     readonly seq: number,
+    private readonly delivery: number,
+    private readonly progress: ReadProgress,
   ) {}
   get subject(): string {
     return this.m.subject;
@@ -72,6 +86,8 @@ class NatsInbound implements InboundMessage {
   }
   ack(): void {
     this.m.ack();
+    // AckPolicy.All: this acknowledges every delivery up to this one.
+    if (this.delivery > this.progress.acked) this.progress.acked = this.delivery;
   }
 }
 
@@ -323,8 +339,9 @@ export class NatsBus implements Bus {
     const source = opts.source ?? this.ownSource();
     const start = await this.positionConsumer(opts.startAfter, source);
     const consumer = await this.js.consumers.get(source.stream, source.consumer);
-    let lastDelivery = 0;
+    const progress: ReadProgress = { delivered: 0, acked: 0 };
     let gap = false;
+    let stalled = false;
     let failure: unknown;
     // Callback mode: messages are handed over as the socket is parsed, with no
     // promise per message; the pull bound (max_messages) limits each burst.
@@ -334,7 +351,7 @@ export class NatsBus implements Bus {
       // caller re-creates it from its checkpoint; by default nats.js would wait for it forever, silently.
       abort_on_missing_resource: true,
       callback: (m) => {
-        if (gap) return;
+        if (gap || stalled) return;
         // The consumer numbers its deliveries 1, 2, 3...; a jump means a message
         // was delivered but never reached us (lost in a reconnect). Acknowledging
         // past it (AckPolicy.All) would lose it, so stop here and resume from the checkpoint.
@@ -342,15 +359,15 @@ export class NatsBus implements Bus {
         const reply = (m as JsMsg & { reply?: string }).reply;
         const numbers = (reply !== undefined ? ackNumbers(reply) : undefined) ?? { streamSeq: m.seq, deliverySeq: m.info.deliverySequence };
         const delivery = numbers.deliverySeq;
-        if (lastDelivery !== 0 && delivery !== lastDelivery + 1) {
+        if (progress.delivered !== 0 && delivery !== progress.delivered + 1) {
           gap = true;
-          this.opts.log.warn({ expected: lastDelivery + 1, got: delivery, streamSeq: numbers.streamSeq }, 'delivery gap: resuming from the checkpoint');
+          this.opts.log.warn({ expected: progress.delivered + 1, got: delivery, streamSeq: numbers.streamSeq }, 'delivery gap: resuming from the checkpoint');
           messages.stop();
           return;
         }
-        lastDelivery = delivery;
+        progress.delivered = delivery;
         try {
-          onMessage(new NatsInbound(m, numbers.streamSeq));
+          onMessage(new NatsInbound(m, numbers.streamSeq, delivery, progress));
         } catch (err) {
           // Never let our failure unwind into the client's protocol handler.
           failure ??= err;
@@ -362,14 +379,70 @@ export class NatsBus implements Bus {
     opts.signal.addEventListener('abort', stop, { once: true });
     // Stopped while the consumer was being set up: the abort event has already fired.
     if (opts.signal.aborted) stop();
+    const watchdog = this.watchStall(source, progress, () => {
+      stalled = true;
+      messages.stop();
+    });
     try {
       const ended = await messages.closed();
       if (failure !== undefined) throw failure;
-      if (ended instanceof Error && !opts.signal.aborted && !gap) throw ended;
+      if (ended instanceof Error && !opts.signal.aborted && !gap && !stalled) throw ended;
     } finally {
+      clearInterval(watchdog);
       opts.signal.removeEventListener('abort', stop);
       this.opts.log.debug({ from: start }, 'stopped consuming');
     }
+  }
+
+  /**
+   * Ends a read that has received nothing for `stallSeconds` although its
+   * consumer held undelivered events all along and nothing it handed over
+   * awaits an acknowledgement (the engine holding events back is
+   * backpressure, not a stall). Checked four times per period, by asking
+   * the server for the consumer's pending count only when nothing is in flight.
+   * nats.js re-pulls on missed heartbeats, but not in every case: a partition
+   * was seen stopped for good under load in a NATS cluster fail-over
+   * (delivered 7,800, pending 1,307, ack pending 0). The reader then resumes
+   * from its checkpoint on a re-created consumer, as after a delivery gap.
+   */
+  private watchStall(source: EventSource, progress: ReadProgress, onStall: () => void): ReturnType<typeof setInterval> {
+    const stallMs = (this.opts.stallSeconds ?? 30) * 1000;
+    let checking = false;
+    // When events were first seen waiting with nothing received since, and how many had been received then.
+    let suspectSince = 0;
+    let suspectDelivered = 0;
+    const timer = setInterval(() => {
+      // Something handed over awaits its acknowledgement: the engine is busy or holding back.
+      if (checking || progress.acked !== progress.delivered) return;
+      if (suspectSince !== 0 && progress.delivered !== suspectDelivered) suspectSince = 0;
+      checking = true;
+      this.jsm!.consumers.info(source.stream, source.consumer).then(
+        (info) => {
+          checking = false;
+          if (info.num_pending === 0 || progress.acked !== progress.delivered) {
+            suspectSince = 0;
+            return;
+          }
+          const now = Date.now();
+          if (suspectSince === 0 || progress.delivered !== suspectDelivered) {
+            suspectSince = now; // events may be on their way: a stall only if still nothing comes
+            suspectDelivered = progress.delivered;
+            return;
+          }
+          if (now - suspectSince < stallMs) return;
+          this.opts.log.warn(
+            { stream: source.stream, consumer: source.consumer, pending: info.num_pending, delivered: progress.delivered, waitedSeconds: Math.round((now - suspectSince) / 1000) },
+            'the event stream stopped delivering although events wait: resuming from the checkpoint',
+          );
+          clearInterval(timer);
+          onStall();
+        },
+        // NATS unreachable, or the consumer gone: the client's own reconnect and abort_on_missing_resource handle those.
+        () => (checking = false),
+      );
+    }, Math.max(250, stallMs / 4));
+    timer.unref?.();
+    return timer;
   }
 
   /**

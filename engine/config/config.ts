@@ -37,6 +37,7 @@ export const configKeys = {
   'nats.batch': { kind: 'int', default: 1000, min: 1, max: 10_000, doc: 'Messages requested per pull.' },
   'nats.maxAckPending': { kind: 'int', default: 100_000, min: 1, doc: 'Most unacknowledged events in flight; the bound that makes backpressure (and on memory: about 0.5 KB per event held).' },
   'nats.ackWaitSeconds': { kind: 'int', default: 120, min: 5, doc: 'Redelivery timeout of an unacknowledged event.' },
+  'nats.stallSeconds': { kind: 'int', default: 30, min: 1, doc: 'A read of the event stream that receives nothing for this long, while events wait undelivered and everything received is acknowledged, is re-created from the checkpoint (a guard against a client that stopped pulling).' },
   'clickhouse.url': { kind: 'string', default: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP URL.' },
   'clickhouse.db': { kind: 'string', default: 'ioc', doc: 'Database the engine creates and writes.' },
   'clickhouse.cluster': { kind: 'string', default: '', doc: 'Empty (the default): one ClickHouse server. Otherwise the name of a cluster in the servers\' `remote_servers` (a plain identifier): migrations create each table ON CLUSTER as a Replicated `<name>_local` on every node plus a Distributed `<name>` over them, sharded by zone (events, rollups) or by the row\'s id (history); needs ZooKeeper or ClickHouse Keeper and the `{shard}`/`{replica}` macros. Set it before the first migration: a single-server database is not converted (docs/decisions/0601).' },
