@@ -459,8 +459,13 @@ A new incident takes the policy's \`type\` and \`title\` (\`{zone}\`, \`{type}\`
 and \`{rule}\` filled in from the first alert; the alert's title when the
 policy has none), a copy of the SOP of its type, and an id derived from the
 policy, the group and the first alert, so a replay after a crash opens the
-same incident. Its **severity** is the worst of its firing alerts, unless an
-operator set one or an escalation step raised it; that override then stays.
+same incident (an alert whose incident an operator resolved while it still
+fired opens a new one with an id of its own). Its **severity** is the worst
+of its firing alerts, unless an operator set one or an escalation step
+raised it; that override then stays. An alert belongs to one incident at a
+time, the last it opened or joined (or was merged or split into): an
+incident reopened after one of its alerts moved on keeps listing it, but
+that alert no longer counts for its severity or its \`autoResolve\`.
 
 ## Incident states
 

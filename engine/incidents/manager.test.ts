@@ -1,7 +1,8 @@
 // Incident management in virtual time: grouping and correlation, operator
 // workflow, merge/split, silences, inhibition, escalation, SOPs, flapping.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Alert, AlertState, Severity } from '../alerts/index.ts';
+import { severities, severityRank, type Alert, type AlertState, type Severity } from '../alerts/index.ts';
 import { IncidentManager } from './manager.ts';
 import type { Effects } from './manager.ts';
 import { compilePolicySources } from './policy-loader.ts';
@@ -421,5 +422,81 @@ describe('matchers', () => {
   it('labels in a policy file load (any subset of the alert fields)', () => {
     const r = compilePolicySources([{ file: 'p.yaml', text: 'policies:\n  - id: x\n    type: x\n    match: { labels: { family: flood, zone: "hoang-*" } }\n' }]);
     expect(r.diagnostics).toEqual([]);
+  });
+});
+
+describe('severity and auto-resolve in a storm of changes', () => {
+  // Severity and auto-resolve are kept by counting each incident's alerts as
+  // they change (a storm's incident holds thousands). Any sequence of alert
+  // changes and operator actions must leave them what walking the incident's
+  // alerts gives: every open incident's severity the worst firing alert that
+  // belongs to it (unless overridden), and an auto-resolving incident
+  // resolved once all its alerts are.
+  const op = fc.oneof(
+    { weight: 10, arbitrary: fc.record({ kind: fc.constant('alert' as const), fp: fc.integer({ min: 0, max: 7 }), state: fc.constantFrom<AlertState>('firing', 'firing', 'resolved', 'pending'), severity: fc.constantFrom<Severity>('info', 'minor', 'major', 'critical'), again: fc.boolean() }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), minutes: fc.integer({ min: 1, max: 12 }) }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('merge' as const, 'split' as const, 'reopen' as const, 'resolve' as const, 'override' as const, 'restart' as const), a: fc.nat(), b: fc.nat() }) },
+  );
+  // Traffic incidents resolve themselves; flood ones group neighbouring zones and escalate (raising severity).
+  const fingerprints = Array.from({ length: 8 }, (_, i) => ({ rule: i % 2 ? 'traffic.jam' : 'flood.heavy-rain', zone: ['hoang-mai', 'thanh-xuan', 'soc-son'][i % 3]!, key: `k${i}` }));
+
+  it('matches a walk over each incident’s alerts after every change', () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 10, maxLength: 120, size: 'max' }), (ops) => {
+        const { m, clock, runUntil } = setup();
+        const startsAt = new Map<number, number>();
+        const owned = (id: string) => m.incident(id)!.alerts.map((fp) => m.alert(fp)).filter((a) => a?.incidentId === id);
+        const check = (id: string | undefined) => {
+          const i = id === undefined ? undefined : m.incident(id);
+          if (!i || i.state === 'resolved' || i.severityOverride !== undefined) return;
+          const firing = owned(i.id).filter((a) => a!.state === 'firing');
+          if (firing.length > 0) expect(i.severity, `${i.id}: ${JSON.stringify(i.alerts.map((fp) => [fp, m.alert(fp)?.state, m.alert(fp)?.severity, m.alert(fp)?.incidentId]))}`).toBe(severities[Math.max(...firing.map((a) => severityRank(a!.severity))) - 1]);
+        };
+        for (const o of ops) {
+          // After every change: each open incident's severity, and each alert's incident lists it (an incident's id is never reused).
+          for (const i of m.list({ states: ['open', 'acknowledged'] })) check(i.id);
+          for (const f of fingerprints) {
+            const rec = m.alert(`fp-${f.key}-${f.rule}`);
+            if (rec?.incidentId) expect(m.incident(rec.incidentId)!.alerts).toContain(rec.fingerprint);
+          }
+          const open = m.list({ states: ['open', 'acknowledged'] }).map((i) => i.id).sort();
+          const all = m.list({}).map((i) => i.id).sort();
+          if (o.kind === 'alert') {
+            const f = fingerprints[o.fp]!;
+            if (o.state === 'firing' && (o.again || !startsAt.has(o.fp))) startsAt.set(o.fp, clock.t);
+            const a = alert(f.rule, f.zone, { key: f.key, state: o.state, severity: o.severity, startsAt: startsAt.get(o.fp) ?? clock.t });
+            const before = m.alert(a.fingerprint)?.state;
+            m.applyAlert(a);
+            const rec = m.alert(a.fingerprint);
+            const i = rec?.incidentId ? m.incident(rec.incidentId) : undefined;
+            if (o.state === 'resolved' && before !== 'resolved' && i?.policy === 'traffic' && open.includes(i.id)) {
+              expect(i.state === 'resolved').toBe(owned(i.id).every((x) => x!.state === 'resolved'));
+            }
+          } else if (o.kind === 'advance') {
+            runUntil(clock.t + o.minutes * MIN);
+          } else if (o.kind === 'merge' && open.length >= 2) {
+            const target = open[o.a % open.length]!;
+            const other = open.filter((id) => id !== target)[o.b % (open.length - 1)]!;
+            m.act({ kind: 'merge', incidentId: target, actor: 'lan', others: [other] });
+          } else if (o.kind === 'split' && open.length > 0) {
+            const id = open[o.a % open.length]!;
+            const alerts = m.incident(id)!.alerts;
+            if (alerts.length < 2) continue;
+            m.act({ kind: 'split', incidentId: id, actor: 'lan', alerts: [alerts[o.b % alerts.length]!] });
+          } else if (o.kind === 'reopen' && all.length > open.length) {
+            const closed = all.filter((id) => !open.includes(id));
+            m.act({ kind: 'reopen', incidentId: closed[o.a % closed.length]!, actor: 'lan', reason: 'again' });
+          } else if (o.kind === 'resolve' && open.length > 0) {
+            m.act({ kind: 'resolve', incidentId: open[o.a % open.length]!, actor: 'lan', note: 'done' });
+          } else if (o.kind === 'restart') {
+            m.restore(structuredClone(m.state())); // as after a restart: the same state, new objects
+          } else if (o.kind === 'override' && open.length > 0) {
+            m.act({ kind: 'set-severity', incidentId: open[o.a % open.length]!, actor: 'lan', severity: severities[o.b % severities.length]! });
+          }
+        }
+        for (const i of m.list({ states: ['open', 'acknowledged'] })) check(i.id);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -80,6 +80,20 @@ const isOpen = (i: Incident) => i.state !== 'resolved';
 /** Rank of the worst severity there is: no alert can raise an incident above it. */
 const TOP_RANK = severities.length;
 
+/**
+ * An incident's alerts counted by state: firing ones by severity rank (index
+ * 1..TOP_RANK), and all not yet resolved. Kept with every change, so that a
+ * storm's incident of thousands of alerts is not walked on each change of
+ * one of them (its severity, its auto-resolve). An alert counts for the
+ * incident it belongs to (`incidentId`): one that fired again after its
+ * incident was resolved belongs to the incident it opened or joined, even if
+ * the old one is reopened.
+ */
+interface Tally {
+  firing: Int32Array;
+  unresolved: number;
+}
+
 export class IncidentManager {
   private readonly alerts = new Map<string, AlertRecord>();
   private readonly incidents = new Map<string, Incident>();
@@ -91,6 +105,8 @@ export class IncidentManager {
   /** Set when a possible inhibition source changed: every alert's mutes are re-evaluated before the call returns. */
   private mutesDirty = false;
   private readonly silenceMatchers = new WeakMap<Silence, AlertPredicate>();
+  /** Per incident id, counted when first needed, then kept with each change (`own`, `disown`). */
+  private readonly tallies = new Map<string, Tally>();
 
   constructor(private readonly opts: ManagerOptions) {
     this.policies = opts.policies;
@@ -106,6 +122,7 @@ export class IncidentManager {
     for (const i of state.incidents) this.incidents.set(i.id, i);
     for (const s of state.silences) if (!s.id.startsWith('policy:')) this.silences.set(s.id, s);
     this.silenceDue = 0;
+    this.tallies.clear();
   }
 
   /** Replaces the policies (hot reload); open incidents keep the policy they were opened under by id. */
@@ -208,7 +225,9 @@ export class IncidentManager {
       becameFlapping = !rec.flapping && rec.recentStarts.length >= flap.starts;
       rec.flapping = rec.recentStarts.length >= flap.starts;
     }
+    if (prev) this.disown(prev);
     this.alerts.set(rec.fingerprint, rec);
+    this.own(rec);
     this.computeMutes(rec);
     this.effects.alerts.add(rec.fingerprint);
 
@@ -225,8 +244,8 @@ export class IncidentManager {
         }
         if (!rec.flapping) incident.pendingUpdate = incident.notifiedAt > 0;
         this.refreshSeverity(incident);
-      } else if (a.state === 'firing') {
-        this.refreshSeverity(incident);
+      } else {
+        this.refreshSeverity(incident); // still firing at another severity, or back to pending
       }
     } else if (startedAgain && !isMuted(rec)) {
       this.route(rec);
@@ -260,7 +279,10 @@ export class IncidentManager {
       return;
     }
     const type = policy.type;
-    const id = `inc-${hash(`${policy.id}|${groupKey}|${rec.fingerprint}|${rec.startsAt}`)}`;
+    // The same firing can open a second incident (its first was resolved by an operator while it fired): never reuse an id.
+    const base = `${policy.id}|${groupKey}|${rec.fingerprint}|${rec.startsAt}`;
+    let id = `inc-${hash(base)}`;
+    for (let n = 2; this.incidents.has(id); n++) id = `inc-${hash(`${base}|${n}`)}`;
     const sop = this.policies.sops.get(type);
     const incident: Incident = {
       id,
@@ -282,7 +304,9 @@ export class IncidentManager {
       timeline: [],
     };
     this.incidents.set(id, incident);
+    this.disown(rec);
     rec.incidentId = id;
+    this.own(rec);
     this.incidentMutesChanged(incident);
     this.record(incident, 'system', 'opened', `opened by ${rec.rule} (${rec.key}) in ${rec.zone || 'no zone'}`, { fingerprint: rec.fingerprint, policy: policy.id });
   }
@@ -296,7 +320,7 @@ export class IncidentManager {
       if (Math.abs(rec.startsAt - i.lastAlertAt) > policy.span) continue;
       let same = i.groupKey === groupKey;
       if (!same && policy.neighbours) {
-        const iOthers = this.alertsOf(i)[0];
+        const iOthers = i.alerts.length > 0 ? this.alerts.get(i.alerts[0]!) : undefined;
         const otherKey = iOthers ? policy.groupBy.filter((l) => l !== 'zone').map((l) => labelOf(iOthers, l)).join('|') : '';
         same = otherKey === others && i.zones.some((z) => z === rec.zone || (near?.has(z) ?? false));
       }
@@ -306,7 +330,9 @@ export class IncidentManager {
   }
 
   private join(incident: Incident, rec: AlertRecord): void {
+    this.disown(rec);
     rec.incidentId = incident.id;
+    this.own(rec);
     if (!incident.alerts.includes(rec.fingerprint)) incident.alerts.push(rec.fingerprint);
     if (rec.zone && !incident.zones.includes(rec.zone)) {
       incident.zones.push(rec.zone);
@@ -318,25 +344,13 @@ export class IncidentManager {
     this.refreshSeverity(incident);
   }
 
-  /**
-   * The incident's severity: an operator's override, else its worst firing
-   * alert, else unchanged. Runs on every change of one of its alerts, so a
-   * storm's incident of thousands of alerts makes it hot: an override skips
-   * the walk, and the walk stops at the worst severity there is.
-   */
+  /** The incident's severity: an operator's override, else its worst firing alert, else unchanged. */
   private refreshSeverity(incident: Incident): void {
     let next = incident.severityOverride;
     if (next === undefined) {
-      let rank = 0;
-      for (const fp of incident.alerts) {
-        const a = this.alerts.get(fp);
-        if (a === undefined || a.state !== 'firing') continue;
-        const r = severityRank(a.severity);
-        if (r > rank) {
-          rank = r;
-          if (rank === TOP_RANK) break;
-        }
-      }
+      const firing = this.tallyOf(incident).firing;
+      let rank = TOP_RANK;
+      while (rank > 0 && firing[rank] === 0) rank--;
       next = rank > 0 ? severities[rank - 1]! : incident.severity;
     }
     if (next !== incident.severity) {
@@ -346,11 +360,55 @@ export class IncidentManager {
     }
   }
 
+  private tallyOf(incident: Incident): Tally {
+    let t = this.tallies.get(incident.id);
+    if (t === undefined) {
+      t = { firing: new Int32Array(TOP_RANK + 1), unresolved: 0 };
+      this.tallies.set(incident.id, t);
+      for (const fp of incident.alerts) {
+        const a = this.alerts.get(fp);
+        if (a !== undefined && a.incidentId === incident.id) count(t, a, 1);
+      }
+    }
+    return t;
+  }
+
+  /** Counts an alert for the incident it now belongs to (when that incident is counted already). */
+  private own(rec: AlertRecord): void {
+    const t = rec.incidentId === undefined ? undefined : this.tallies.get(rec.incidentId);
+    if (t !== undefined) count(t, rec, 1);
+  }
+
+  /** An operator moves an alert to another incident (merge, split); `owners` gathers the incidents it left. */
+  private move(rec: AlertRecord, to: string, owners: Set<string>): void {
+    if (rec.incidentId !== undefined && rec.incidentId !== to) owners.add(rec.incidentId);
+    this.disown(rec);
+    rec.incidentId = to;
+    this.own(rec);
+  }
+
+  /**
+   * The severity of open incidents an operator's merge or split took alerts
+   * from, besides the ones named: a reopened incident still lists alerts that
+   * have since joined another incident, and a merge or split moves them on.
+   */
+  private refreshOwners(owners: Set<string>): void {
+    for (const id of owners) {
+      const i = this.incidents.get(id);
+      if (i && isOpen(i)) this.refreshSeverity(i);
+    }
+  }
+
+  /** Takes an alert out of its incident's counts: before its record is replaced or it moves to another incident. */
+  private disown(rec: AlertRecord): void {
+    const t = rec.incidentId === undefined ? undefined : this.tallies.get(rec.incidentId);
+    if (t !== undefined) count(t, rec, -1);
+  }
+
   private maybeAutoResolve(incident: Incident): void {
     const policy = this.policyOf(incident);
-    if (!policy.autoResolve) return;
+    if (!policy.autoResolve || this.tallyOf(incident).unresolved > 0) return;
     const alerts = this.alertsOf(incident);
-    if (alerts.some((a) => a.state !== 'resolved')) return;
     this.resolve(incident, 'system', 'all alerts resolved', !alerts.some((a) => a.flapping));
   }
 
@@ -518,6 +576,7 @@ export class IncidentManager {
         delete incident.resolvedAt;
         delete incident.resolution;
         const entry = this.record(incident, actor, 'reopened', `reopened: ${reason}`, { reason });
+        this.refreshSeverity(incident); // its alerts may have changed while it was resolved
         this.notify(incident, 'reopened', this.policyOf(incident).notify, String(entry.seq));
         break;
       }
@@ -555,10 +614,13 @@ export class IncidentManager {
       if (!i) throw new NotFoundError(`no incident ${id}`);
       return i;
     });
+    const owners = new Set<string>();
     for (const src of sources) {
       for (const fp of src.alerts) {
         const rec = this.alerts.get(fp);
-        if (rec) rec.incidentId = target.id;
+        if (rec) {
+          this.move(rec, target.id, owners);
+        }
         if (!target.alerts.includes(fp)) target.alerts.push(fp);
       }
       for (const z of src.zones) if (!target.zones.includes(z)) target.zones.push(z);
@@ -572,6 +634,7 @@ export class IncidentManager {
       this.effects.removed.set(src.id, target.id);
     }
     this.refreshSeverity(target);
+    this.refreshOwners(owners);
     this.incidentMutesChanged(target);
   }
 
@@ -606,11 +669,12 @@ export class IncidentManager {
     };
     this.incidents.set(id, fresh);
     incident.alerts = incident.alerts.filter((fp) => !moving.includes(fp));
+    const owners = new Set<string>();
     for (const fp of moving) {
       const rec = this.alerts.get(fp);
       fresh.alerts.push(fp);
       if (!rec) continue;
-      rec.incidentId = id;
+      this.move(rec, id, owners);
       if (rec.zone && !fresh.zones.includes(rec.zone)) fresh.zones.push(rec.zone);
       fresh.lastAlertAt = Math.max(fresh.lastAlertAt, rec.startsAt);
     }
@@ -619,6 +683,7 @@ export class IncidentManager {
     this.record(incident, actor, 'split', `${moving.length} alert(s) split off into ${id} by ${actor}`, { into: id });
     this.refreshSeverity(incident);
     this.refreshSeverity(fresh);
+    this.refreshOwners(owners);
     this.incidentMutesChanged(fresh);
     this.settle();
     return fresh;
@@ -811,4 +876,9 @@ function matchesText(i: Incident, text: string): boolean {
   if (i.title.vi.toLowerCase().includes(text) || i.title.en.toLowerCase().includes(text)) return true;
   if (i.assignee?.toLowerCase().includes(text)) return true;
   return i.timeline.some((e) => e.kind === 'commented' && e.detail.toLowerCase().includes(text));
+}
+
+function count(t: Tally, a: AlertRecord, d: 1 | -1): void {
+  if (a.state === 'firing') t.firing[severityRank(a.severity)]! += d;
+  if (a.state !== 'resolved') t.unresolved += d;
 }
