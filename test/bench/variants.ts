@@ -6,7 +6,7 @@
 //   VARIANTS="before=/tmp/before-checkout;after=/work/main;no-rules=/work/main,IOC_RULES_DIR=/tmp/empty" npx tsx test/bench/variants.ts 3
 // A variant is name=repo-root[,ENV=value...]; PROF=<dir> also writes a CPU profile of each run.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
@@ -17,6 +17,13 @@ import { startNats } from '../harness/nats.ts';
 import { freePort } from '../harness/ports.ts';
 import { coresMeter } from './cpu.ts';
 import { benchEvents, publishEvents } from './feed.ts';
+
+/** Write and read system calls a process has made (/proc/<pid>/io). */
+function syscalls(pid: number): { w: number; r: number; wb: number; rb: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const n = (k: string) => Number(new RegExp(`${k}: (\\d+)`).exec(io)?.[1] ?? 0);
+  return { w: n('syscw'), r: n('syscr'), wb: n('wchar'), rb: n('rchar') };
+}
 
 const RUNS = Number(process.argv[2] ?? 3);
 const N = Number(process.argv[3] ?? 300_000);
@@ -50,18 +57,19 @@ for (let round = 1; round <= RUNS; round++) for (const variant of variants) {
   const profile = process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : [];
   const child = spawn(process.execPath, [...profile, join(variant.root, 'engine', 'cli', 'bin.mjs'), 'start'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const counter = async () => Number(/^ioc_events_in_total (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text())?.[1] ?? 0);
-  let done = 0; let t0 = 0; let first = 0; let meter: ReturnType<typeof coresMeter> | undefined;
+  let done = 0; let t0 = 0; let first = 0; let meter: ReturnType<typeof coresMeter> | undefined; let writes0 = { w: 0, r: 0, wb: 0, rb: 0 };
   while (done < N) {
     done = await counter().catch(() => 0);
-    if (done > 0 && !meter) { meter = coresMeter({ engine: child.pid! }); t0 = performance.now(); first = done; }
+    if (done > 0 && !meter) { meter = coresMeter({ engine: child.pid! }); t0 = performance.now(); first = done; writes0 = syscalls(child.pid!); }
     await new Promise((r) => setTimeout(r, 100));
   }
   const secs = (performance.now() - t0) / 1000;
   const c = meter!();
+  const writes = syscalls(child.pid!);
   const engineCores = c.engine ?? 0;
   const us = engineCores * secs * 1e6 / (N - first);
   results.set(variant.name, [...(results.get(variant.name) ?? []), us]);
-  console.log(`run ${run} ${variant.name}: ${Math.round((N - first) / secs)} ev/s; engine ${engineCores} cores, nats ${c.nats}, ch ${c.clickhouse}, machine ${c.machine}; engine cpu/event ${(engineCores * secs * 1e6 / (N - first)).toFixed(1)} us`);
+  console.log(`run ${run} ${variant.name}: ${Math.round((N - first) / secs)} ev/s; engine ${engineCores} cores, nats ${c.nats}, ch ${c.clickhouse}, machine ${c.machine}; engine cpu/event ${(engineCores * secs * 1e6 / (N - first)).toFixed(1)} us; syscalls per 1000 events: ${Math.round((1000 * (writes.w - writes0.w)) / (N - first))} writes, ${Math.round((1000 * (writes.r - writes0.r)) / (N - first))} reads; bytes per event: ${Math.round((writes.wb - writes0.wb) / (N - first))} written, ${Math.round((writes.rb - writes0.rb) / (N - first))} read`);
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
 }
