@@ -10,6 +10,7 @@
 //                                                   a 10,000-sensor feed with 1% late events
 //   npm run bench -- --mix stateless --rules 100    100 stateless rules (the example pack + thresholds)
 //   npm run bench -- --events 300000 --batch 1000 --latency-seconds 20
+//   npm run bench -- --latency-rate 11000           latency at a set rate (to compare builds)
 //   BENCH_CPU_PROFILE=/tmp/prof npm run bench       also writes a CPU profile of the engine
 //
 // The console section: 20,000 sensors, then 2,000 readings/s for 60 s through the engine
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     rules: { type: 'string', default: '100' },
     batch: { type: 'string', default: '1000' },
     'latency-seconds': { type: 'string', default: '20' },
+    'latency-rate': { type: 'string' },
     console: { type: 'boolean', default: true },
     'console-full-redraw': { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -66,6 +68,8 @@ const N = Number(values.events);
 const RULES = Number(values.rules);
 const BATCH = Number(values.batch);
 const LATENCY_SECONDS = Number(values['latency-seconds']);
+/** Events/s of the latency run; half the engine's measured rate when not given (set it to compare two builds). */
+const LATENCY_RATE = values['latency-rate'] === undefined ? undefined : Number(values['latency-rate']);
 const SENSORS = MIXED ? 10_000 : undefined;
 /** Share of events sent late (event time 40 s back, past the 30 s allowed lateness). */
 const LATE_EVERY = MIXED ? 100 : 0;
@@ -141,7 +145,7 @@ function percentile(sorted: number[], p: number): number {
  * event to receiving the alert on ioc.alerts.>.
  */
 async function measureLatency(url: string, rate: number, seconds: number): Promise<{ rate: number; alerts: number; p50: number; p99: number; max: number }> {
-  log(`latency: publishing ${rate} events/s (half the engine's rate) for ${seconds} s`);
+  log(`latency: publishing ${rate} events/s (${LATENCY_RATE === undefined ? "half the engine's rate" : '--latency-rate'}) for ${seconds} s`);
   const nc = await connect({ servers: url, noAsyncTraces: true });
   const published = new Map<string, number>();
   const latencies: number[] = [];
@@ -262,7 +266,7 @@ async function main(consoleFigures: ConsoleFigures | undefined): Promise<void> {
     const engineRate = rateOf(samples, N);
     const engineCores = engineMeter!();
     log(`engine: ${Math.round(engineRate)} events/s`);
-    const latency = LATENCY_SECONDS > 0 ? await measureLatency(nats.url, Math.round(engineRate / 2), LATENCY_SECONDS) : undefined;
+    const latency = LATENCY_SECONDS > 0 ? await measureLatency(nats.url, LATENCY_RATE ?? Math.round(engineRate / 2), LATENCY_SECONDS) : undefined;
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
     const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
