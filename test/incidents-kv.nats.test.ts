@@ -18,7 +18,7 @@ const services: IncidentService[] = [];
 
 const { policies } = compilePolicySources([{ file: 'p.yaml', text: 'policies:\n  - { id: flood, type: flood, match: { rules: ["flood.*"] }, groupBy: [zone] }\n' }]);
 
-async function engineProcess(maxPendingAlerts?: number, bucket = 'ioc_incidents', follow = false, shared = true): Promise<IncidentService> {
+async function engineProcess(maxPendingAlerts?: number, bucket = 'ioc_incidents', follow = false, shared = true, now?: () => number): Promise<IncidentService> {
   const bus = await connectNats({
     servers: nats.url, eventsStream: 'IOC_EVENTS', alertsStream: 'IOC_ALERTS', dlqStream: 'IOC_DLQ', consumer: `c${buses.length}`,
     stateBucket: 'ioc_engine', eventsMaxAgeHours: 1, replicas: 1, maxAckPending: 1000, ackWaitSeconds: 30, log: silentLogger(),
@@ -26,7 +26,7 @@ async function engineProcess(maxPendingAlerts?: number, bucket = 'ioc_incidents'
   await bus.setup();
   buses.push(bus);
   const sent: NotificationRequest[] = [];
-  const service = new IncidentService({ bus, store: new MemoryStore(), notifications: { enqueue: async (r) => void sent.push(...r) }, policies, bucket, log: silentLogger(), follow, shared, ...(maxPendingAlerts ? { maxPendingAlerts } : {}) });
+  const service = new IncidentService({ bus, store: new MemoryStore(), notifications: { enqueue: async (r) => void sent.push(...r) }, policies, bucket, log: silentLogger(), follow, shared, ...(maxPendingAlerts ? { maxPendingAlerts } : {}), ...(now ? { now } : {}) });
   await service.start();
   services.push(service);
   return service;
@@ -180,4 +180,38 @@ describe('incident state shared by two engine processes', () => {
     expect(leader.list({}).filter((i) => i.zones.includes('hoan-kiem')).map((i) => i.id)).toEqual([id]);
     sub.unsubscribe();
   }, 90_000);
+});
+
+describe('a week after', () => {
+  it('deletes a resolved incident and its alerts from the bucket, so a restarted process no longer holds them', async () => {
+    let now = Date.now();
+    const clock = () => now;
+    const bucket = 'ioc_incidents_keep';
+    const solo = await engineProcess(undefined, bucket, false, false, clock);
+    await buses.at(-1)!.publishAlert({ ...alert, fingerprint: 'fp-old', key: 'wl-old', zone: 'zone-old', eventId: 'k1' });
+    await buses.at(-1)!.publishAlert({ ...alert, fingerprint: 'fp-new', key: 'wl-new', zone: 'zone-new', eventId: 'k2' });
+    // (The stream still holds the alerts of the tests above: their incidents are in this bucket too.)
+    const byZone = (z: string) => solo.list({}).find((i) => i.zones.includes(z))?.id;
+    await waitUntil(() => byZone('zone-old') && byZone('zone-new'), 20_000, () => 'two incidents');
+    const old = byZone('zone-old')!;
+    const open = byZone('zone-new')!;
+    await buses.at(-1)!.publishAlert({ ...alert, fingerprint: 'fp-old', key: 'wl-old', zone: 'zone-old', eventId: 'k3', state: 'resolved', endsAt: now });
+    await waitUntil(() => solo.get(old)?.alerts[0]?.state === 'resolved', 20_000, () => 'the old alert resolved');
+    await solo.act({ kind: 'resolve', incidentId: old, actor: 'lan', note: 'water receded' });
+
+    now += 8 * 86_400_000;
+    await solo.act({ kind: 'comment', incidentId: open, actor: 'lan', text: 'still watching' }); // any change runs the timers due
+    await waitUntil(() => solo.get(old) === undefined, 20_000, () => 'the old incident dropped');
+    await solo.settled();
+
+    const kv = await buses.at(-1)!.versionedStore(bucket);
+    const keys = [...(await kv.entries()).keys()].sort();
+    expect(keys).toContain(`incident.${open}`);
+    expect(keys).toContain('alert.fp-new');
+    expect(keys).not.toContain(`incident.${old}`);
+    expect(keys).not.toContain('alert.fp-old');
+    const restarted = await engineProcess(undefined, bucket, true, true, clock);
+    expect(restarted.get(open)).toBeDefined();
+    expect(restarted.get(old)).toBeUndefined();
+  }, 60_000);
 });

@@ -492,6 +492,7 @@ async function startIncidents(config: Config, bus: Bus, store: Store, policies: 
     zoneNames: new Map(hanoiDistricts().map((d) => [d.id, { vi: d.nameVi, en: d.nameEn }])),
     bucket: config['nats.incidentsBucket'],
     consoleUrl: config['console.url'],
+    keepResolvedMs: config['incidents.keepResolvedDays'] * 86_400_000,
     log,
     metrics,
     follow,

@@ -71,6 +71,7 @@ export const configKeys = {
   'rules.allowedLatenessMs': { kind: 'int', default: 30_000, min: 0, doc: 'How far behind the newest event time an event may arrive and still count (the watermark trails the newest event time by this).' },
   'rules.latePolicy': { kind: ['dlq', 'process'], default: 'dlq', doc: 'An event later than the allowed lateness: `dlq` sends it to ioc.dlq.late (not evaluated, not stored); `process` evaluates it into the windows still open.' },
   'rules.idleAdvanceMs': { kind: 'int', default: 10_000, min: 0, doc: 'After this long without events, the watermark moves on with the wall clock, so quiet feeds still close windows and fire absences (0 = never).' },
+  'incidents.keepResolvedDays': { kind: 'int', default: 7, min: 1, doc: 'How long a resolved incident (and a resolved alert no kept incident lists) stays in the live state, the console and the Incidents API; then it is deleted from KV and its history stays in ClickHouse (`incident_events`, `alert_events`).' },
   'incidents.policiesDir': { kind: 'string', default: '', doc: 'Incident policy files (grouping, silences, inhibition, escalation, SOPs, receivers); empty means `<rules.dir>/policies`.' },
   'console.url': { kind: 'string', default: '', doc: 'Public address of the console, used for links in notifications (e.g. `https://ioc.hanoi.gov.vn/`).' },
   'state.snapshotEveryMs': { kind: 'int', default: 60_000, min: 100, doc: 'How often rule state (windows, pending, absences, sequences, alerts) is snapshotted to the KV bucket; a restart replays the stream from the snapshot.' },

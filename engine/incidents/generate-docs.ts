@@ -472,6 +472,12 @@ that alert no longer counts for its severity or its \`autoResolve\`.
 An incident is **open** (nobody has taken it), **acknowledged** (an operator
 has: escalation stops) or **resolved** (by an operator, or by \`autoResolve\`
 when all its alerts have resolved). A resolved incident can be reopened.
+It stays in the live state (console, Incidents API, KV) for
+\`incidents.keepResolvedDays\` (7) after it resolved, then it is deleted
+from KV with the resolved alerts no remaining incident lists; its history
+stays in ClickHouse (\`incident_events\`, \`alert_events\`), where the
+Query API's counts and MTTA/MTTR read it. An alert of it that fires again
+afterwards opens a new incident.
 Timers run on the engine's clock (wall-clock time since the incident
 opened), not on event time: \`groupWait\`, \`groupInterval\`, escalation
 \`after\` and SOP \`due\`.

@@ -425,6 +425,57 @@ describe('matchers', () => {
   });
 });
 
+describe('keeping the live state bounded', () => {
+  it('drops a resolved incident and its resolved alerts a week after, keeping what is open or still listed', () => {
+    const { m, clock, runUntil } = setup();
+    const DAY = 86_400_000;
+    m.applyAlert(alert('traffic.jam', 'soc-son', { key: 'old' }));
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai', { key: 'open' }));
+    const old = m.list({}).find((i) => i.type === 'traffic')!.id;
+    const open = m.list({}).find((i) => i.type === 'flood')!.id;
+    clock.advance(MIN);
+    m.applyAlert(alert('traffic.jam', 'soc-son', { key: 'old', state: 'resolved' })); // auto-resolves its incident
+    // An alert resolved on its own, in no incident, and one resolved inside the open incident.
+    m.applyAlert(alert('flood.heavy-rain', 'soc-son', { key: 'alone', state: 'resolved' }));
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai', { key: 'open2' }));
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai', { key: 'open2', state: 'resolved' }));
+    expect(m.incident(old)!.state).toBe('resolved');
+    m.drain();
+
+    runUntil(clock.t + 7 * DAY - 2 * 3_600_000);
+    expect(m.incident(old)).toBeDefined();
+    expect(m.drain().removed.size).toBe(0);
+
+    runUntil(clock.t + 3 * 3_600_000);
+    expect(m.incident(old)).toBeUndefined();
+    expect(m.alert('fp-old-traffic.jam')).toBeUndefined();
+    expect(m.alert('fp-alone-flood.heavy-rain')).toBeUndefined();
+    // The open incident and every alert it lists stay, resolved or not.
+    expect(m.incident(open)!.state).toBe('open');
+    expect(m.alertsOf(m.incident(open)!).map((a) => `${a.key}:${a.state}`).sort()).toEqual(['open2:resolved', 'open:firing']);
+    const e = m.drain();
+    expect(e.removed.get(old)).toBe('');
+    expect([...e.incidents]).toEqual([old]);
+    expect([...e.alerts].sort()).toEqual(['fp-alone-flood.heavy-rain', 'fp-old-traffic.jam']);
+    expect(m.state().incidents.map((i) => i.id)).toEqual([open]);
+
+    // The same alert firing again opens a new incident.
+    m.applyAlert(alert('traffic.jam', 'soc-son', { key: 'old', startsAt: clock.t }));
+    expect(m.list({ states: ['open'] }).map((i) => i.type).sort()).toEqual(['flood', 'traffic']);
+  });
+
+  it('a restored state replaces the one held: what another process dropped goes', () => {
+    const { m } = setup();
+    m.applyAlert(alert('flood.heavy-rain', 'hoang-mai', { key: 'a' }));
+    m.applyAlert(alert('traffic.jam', 'soc-son', { key: 'b' }));
+    const state = m.state();
+    const kept = state.incidents.find((i) => i.type === 'flood')!;
+    m.restore({ alerts: state.alerts.filter((a) => a.key === 'a'), incidents: [kept], silences: [] });
+    expect(m.list({}).map((i) => i.id)).toEqual([kept.id]);
+    expect(m.alert('fp-b-traffic.jam')).toBeUndefined();
+  });
+});
+
 describe('severity and auto-resolve in a storm of changes', () => {
   // Severity and auto-resolve are kept by counting each incident's alerts as
   // they change (a storm's incident holds thousands). Any sequence of alert

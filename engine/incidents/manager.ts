@@ -34,11 +34,14 @@ export const MAX_TIMELINE = 1000;
 export const MAX_TEXT = 4096;
 /** Expired silences stay listed (for audit) this long. */
 const EXPIRED_SILENCE_KEPT_MS = 7 * 86_400_000;
+const KEEP_RESOLVED_MS = 7 * 86_400_000;
+/** How often resolved incidents and alerts past `keepResolvedMs` are looked for. */
+const SWEEP_EVERY_MS = 3_600_000;
 
 /** What changed in one call: the caller persists, appends and delivers it. */
 export interface Effects {
   incidents: Set<string>;
-  /** Incidents merged into another: id → the incident they joined. */
+  /** Incidents gone from the live state: id → the incident they were merged into, or '' when dropped after `keepResolvedMs`. */
   removed: Map<string, string>;
   alerts: Set<string>;
   silences: Set<string>;
@@ -66,6 +69,13 @@ export interface ManagerOptions {
   consoleUrl?: string;
   /** Display names of zones for titles (`hoang-mai` → Hoàng Mai / Hoang Mai); ids when absent. */
   zoneNames?: ReadonlyMap<string, { vi: string; en: string }>;
+  /**
+   * How long a resolved incident, and a resolved alert no kept incident
+   * lists, stay in the live state (default 7 days); their history stays in
+   * ClickHouse. Without a bound the state of a city's years of incidents
+   * would grow without limit, in memory and in KV.
+   */
+  keepResolvedMs?: number;
 }
 
 export interface ManagerState {
@@ -105,6 +115,8 @@ export class IncidentManager {
   /** Set when a possible inhibition source changed: every alert's mutes are re-evaluated before the call returns. */
   private mutesDirty = false;
   private readonly silenceMatchers = new WeakMap<Silence, AlertPredicate>();
+  /** Next time resolved incidents and alerts past their keeping time are dropped (0: at the first `runDue`). */
+  private sweepDue = 0;
   /** Per incident id, counted when first needed, then kept with each change (`own`, `disown`). */
   private readonly tallies = new Map<string, Tally>();
 
@@ -118,6 +130,10 @@ export class IncidentManager {
 
   /** Loads persisted state (after a restart); policy-kept silences come from the policies, not the state. */
   restore(state: ManagerState): void {
+    // The whole state: what another process deleted (a silence, a resolved incident past its keeping time) goes too.
+    this.alerts.clear();
+    this.incidents.clear();
+    for (const id of [...this.silences.keys()]) if (!id.startsWith('policy:')) this.silences.delete(id);
     for (const a of state.alerts) this.alerts.set(a.fingerprint, a);
     for (const i of state.incidents) this.incidents.set(i.id, i);
     for (const s of state.silences) if (!s.id.startsWith('policy:')) this.silences.set(s.id, s);
@@ -693,7 +709,8 @@ export class IncidentManager {
 
   /** The earliest time `runDue` has something to do, or undefined. */
   nextDue(): number | undefined {
-    let due = this.silenceDue;
+    let due: number | undefined = this.sweepDue;
+    if (this.silenceDue !== undefined && this.silenceDue < due) due = this.silenceDue;
     const consider = (t: number | undefined) => {
       if (t !== undefined && (due === undefined || t < due)) due = t;
     };
@@ -718,6 +735,10 @@ export class IncidentManager {
   /** Runs everything due at or before now: notifications after groupWait/groupInterval, escalations, overdue SOP steps, silences starting or ending. */
   runDue(): void {
     const now = this.opts.now();
+    if (this.sweepDue <= now) {
+      this.sweepDue = now + SWEEP_EVERY_MS;
+      this.dropResolved(now);
+    }
     if (this.silenceDue !== undefined && this.silenceDue <= now) {
       this.mutesDirty = true;
       this.pruneSilences(now);
@@ -767,6 +788,33 @@ export class IncidentManager {
       }
     }
     this.settle();
+  }
+
+  /**
+   * Drops resolved incidents resolved longer than `keepResolvedMs` ago, and
+   * resolved alerts unchanged for as long that no remaining incident lists;
+   * each is reported in the effects with nothing behind it, so the caller
+   * deletes it from KV.
+   */
+  private dropResolved(now: number): void {
+    const before = now - (this.opts.keepResolvedMs ?? KEEP_RESOLVED_MS);
+    const listed = new Set<string>();
+    for (const [id, i] of this.incidents) {
+      if (i.state === 'resolved' && (i.resolvedAt ?? 0) <= before) {
+        this.incidents.delete(id);
+        this.tallies.delete(id);
+        this.effects.incidents.add(id);
+        this.effects.removed.set(id, ''); // merged into nothing: gone from the live state
+      } else {
+        for (const fp of i.alerts) listed.add(fp);
+      }
+    }
+    for (const [fp, a] of this.alerts) {
+      if (a.state === 'resolved' && a.updatedAt <= before && !listed.has(fp)) {
+        this.alerts.delete(fp);
+        this.effects.alerts.add(fp);
+      }
+    }
   }
 
   private pruneSilences(now: number): void {

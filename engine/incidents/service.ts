@@ -36,6 +36,8 @@ export interface IncidentServiceOptions {
   consoleUrl?: string;
   zoneNames?: ReadonlyMap<string, { vi: string; en: string }>;
   now?: () => number;
+  /** How long resolved incidents stay in the live state (default 7 days; decision 0502). */
+  keepResolvedMs?: number;
   log: Logger;
   metrics?: Pick<Metrics, 'incidents' | 'incidentChanges' | 'incidentConflicts'>;
   /** Alert changes read ahead of being applied before reading pauses (default MAX_PENDING_ALERTS). */
@@ -135,6 +137,7 @@ export class IncidentService implements IncidentsApi {
       ...(opts.neighbours ? { neighbours: opts.neighbours } : {}),
       ...(opts.consoleUrl ? { consoleUrl: opts.consoleUrl } : {}),
       ...(opts.zoneNames ? { zoneNames: opts.zoneNames } : {}),
+      ...(opts.keepResolvedMs ? { keepResolvedMs: opts.keepResolvedMs } : {}),
     });
   }
 
@@ -469,14 +472,20 @@ export class IncidentService implements IncidentsApi {
     if (notified.length > 0) await this.writeHistory(notified, []);
     try {
       const writes: Promise<void>[] = [];
+      let dropped = 0;
       for (const id of e.incidents) {
         const i = this.manager.incident(id);
         if (i) writes.push(this.write(keyOf('incident', id), i));
+        else {
+          dropped++;
+          writes.push(this.remove(keyOf('incident', id)));
+        }
       }
       for (const fp of e.alerts) {
         const a = this.manager.alert(fp);
-        if (a) writes.push(this.write(keyOf('alert', fp), a));
+        writes.push(a ? this.write(keyOf('alert', fp), a) : this.remove(keyOf('alert', fp)));
       }
+      if (dropped > 0) this.log.info({ incidents: dropped }, 'resolved incidents past incidents.keepResolvedDays left the live state (their history stays in ClickHouse)');
       for (const id of e.silences) {
         if (id.startsWith('policy:')) continue;
         const s = this.manager.silence(id);
