@@ -5,8 +5,9 @@
 // reader resumes from its checkpoint on a re-created consumer: every event
 // arrives, none is skipped.
 //
-// The stall is made on a real nats-server by removing the client's pull
-// subscription under nats.js: its pulls then go nowhere, as a lost pull does.
+// The stall is made on a real nats-server under nats.js: by discarding what
+// its pull subscription receives (the server delivers into a pull that never
+// arrives), then by removing that subscription (its pulls go nowhere).
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type NatsConnection, type Subscription } from 'nats';
@@ -89,15 +90,25 @@ it('ends a read that stopped receiving while events wait, and resumes from the c
   expect(reads).toBe(1);
   expect(warnings).toEqual([]);
 
-  const subs = pullSubscriptions(bus);
+  // The server delivers, but nothing reaches the read: it delivers every event into the lost pull, so none waits
+  // undelivered (only its delivery count tells).
+  let subs = pullSubscriptions(bus);
   expect(subs).toHaveLength(1);
-  subs[0]!.unsubscribe(); // from now on nothing reaches the read, which does not know it
-  await publish(21, 29);
-
-  await expect.poll(() => seen.length, { timeout: 30_000 }).toBe(50);
-  expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  (subs[0] as Subscription & { callback: (err: unknown, msg: unknown) => void }).callback = () => {};
+  await publish(21, 5);
+  await expect.poll(() => seen.length, { timeout: 30_000 }).toBe(26);
   expect(reads).toBe(2);
-  expect(warnings.some((w) => w.includes('stopped delivering although events wait'))).toBe(true);
+
+  // The pull's subscription gone: the events wait undelivered.
+  subs = pullSubscriptions(bus).filter((sub) => !sub.isClosed());
+  expect(subs).toHaveLength(1);
+  subs[0]!.unsubscribe();
+  await publish(26, 29);
+  await expect.poll(() => seen.length, { timeout: 30_000 }).toBe(55);
+  expect(reads).toBe(3);
+
+  expect(seen).toEqual(Array.from({ length: 55 }, (_, i) => i));
+  expect(warnings.filter((w) => w.includes('stopped delivering although events wait'))).toHaveLength(2);
 
   stop.abort();
   await reading;

@@ -70,6 +70,27 @@ it('creates a key again after it was deleted, and refuses to re-create it over a
   expect(r2).toBeGreaterThan(r1);
 });
 
+it('removes a delete marker when told, and nothing written after it', async () => {
+  const store = await bus.versionedStore('CAS_FORGET');
+  const jsm = await nc.jetstreamManager();
+  const subjects = async () => Object.keys((await jsm.streams.info('KV_CAS_FORGET', { subjects_filter: '>' })).state.subjects ?? {}).sort();
+  // Gone for good: the marker, then nothing at all.
+  const gone = await store.delete('incident.gone', await store.put('incident.gone', bytes('old'), 0));
+  await store.put('incident.kept', bytes('v1'), 0);
+  expect(await subjects()).toEqual(['$KV.CAS_FORGET.incident.gone', '$KV.CAS_FORGET.incident.kept']);
+  await store.forget('incident.gone', gone);
+  expect(await subjects()).toEqual(['$KV.CAS_FORGET.incident.kept']);
+  // Written again after the delete: forgetting the old marker leaves the new value.
+  const marker = await store.delete('incident.kept', (await store.entries()).get('incident.kept')!.revision);
+  const again = await store.put('incident.kept', bytes('v2'), 0);
+  expect(again).toBeGreaterThan(marker);
+  await store.forget('incident.kept', marker);
+  const entries = await store.entries();
+  expect(text(entries.get('incident.kept')?.value)).toBe('v2');
+  expect(entries.get('incident.kept')?.revision).toBe(again);
+  expect(entries.has('incident.gone')).toBe(false);
+});
+
 it('tells a watcher of every write, its own included, with the revision the writer got', async () => {
   const store = await bus.versionedStore('CAS_C');
   const seen: [string, string | undefined, number | undefined][] = [];

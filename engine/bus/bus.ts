@@ -90,8 +90,18 @@ export interface VersionedStore {
    * process (undefined entry: deleted), until the returned function is called.
    */
   watch(onChange: (key: string, entry: VersionedEntry | undefined) => void): Promise<() => void>;
-  /** Deletes the key if its revision is still `expected`; ConflictError otherwise. */
-  delete(key: string, expected: number): Promise<void>;
+  /**
+   * Deletes the key if its revision is still `expected` (ConflictError
+   * otherwise); resolves with the revision of the delete marker that tells
+   * watchers.
+   */
+  delete(key: string, expected: number): Promise<number>;
+  /**
+   * Removes a delete marker once watchers had time to see it (NATS keeps one
+   * per deleted key for good otherwise, and every reload reads them). Removes
+   * nothing written after it.
+   */
+  forget(key: string, markerRevision: number): Promise<void>;
 }
 
 export interface PublishResult {

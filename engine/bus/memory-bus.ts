@@ -66,10 +66,14 @@ class MemoryVersioned implements VersionedStore {
     this.changed(key, { value, revision });
     return revision;
   }
-  async delete(key: string, expected: number): Promise<void> {
+  async delete(key: string, expected: number): Promise<number> {
     if ((this.map.get(key)?.revision ?? 0) !== expected) throw new ConflictError(`${key} was changed by someone else (expected revision ${expected})`);
     this.map.delete(key);
     this.changed(key, undefined);
+    return ++this.revision;
+  }
+  async forget(): Promise<void> {
+    // Nothing is left behind by a delete here.
   }
 }
 

@@ -140,6 +140,10 @@ class KvVersioned implements VersionedStore {
     private readonly publisher: JetStreamPublisher,
     private readonly js: JetStreamClient,
   ) {}
+  async forget(key: string, markerRevision: number): Promise<void> {
+    // Every entry of the key up to the marker; a later write stays.
+    await this.jsm.streams.purge(`KV_${this.bucket}`, { filter: `$KV.${this.bucket}.${key}`, seq: markerRevision + 1 });
+  }
   async entries(): Promise<Map<string, VersionedEntry>> {
     const out = new Map<string, VersionedEntry>();
     for (const k of await kvKeys(this.jsm, this.bucket)) {
@@ -198,9 +202,13 @@ class KvVersioned implements VersionedStore {
     });
     return () => messages.stop();
   }
-  async delete(key: string, expected: number): Promise<void> {
+  async delete(key: string, expected: number): Promise<number> {
     try {
-      await this.kv.delete(key, { previousSeq: expected });
+      // As nats.js's kv.delete, but answering the marker's revision (for `forget`).
+      const h = natsHeaders();
+      h.set('KV-Operation', 'DEL');
+      h.set('Nats-Expected-Last-Subject-Sequence', String(expected));
+      return (await this.publisher.publish(`$KV.${this.bucket}.${key}`, new Uint8Array(0), { headers: h })).seq;
     } catch (err) {
       if (isWrongSequence(err)) throw new ConflictError(`${this.bucket}/${key} was changed by another engine process (expected revision ${expected})`, { cause: err });
       throw new UnavailableError(`cannot delete ${this.bucket}/${key}: ${errorMessage(err)}`, { cause: err });
@@ -379,7 +387,7 @@ export class NatsBus implements Bus {
     opts.signal.addEventListener('abort', stop, { once: true });
     // Stopped while the consumer was being set up: the abort event has already fired.
     if (opts.signal.aborted) stop();
-    const watchdog = this.watchStall(source, progress, () => {
+    const stopWatching = this.watchStall(source, progress, () => {
       stalled = true;
       messages.stop();
     });
@@ -388,26 +396,28 @@ export class NatsBus implements Bus {
       if (failure !== undefined) throw failure;
       if (ended instanceof Error && !opts.signal.aborted && !gap && !stalled) throw ended;
     } finally {
-      clearInterval(watchdog);
+      stopWatching();
       opts.signal.removeEventListener('abort', stop);
       this.opts.log.debug({ from: start }, 'stopped consuming');
     }
   }
 
   /**
-   * Ends a read that has received nothing for `stallSeconds` although its
-   * consumer held undelivered events all along and nothing it handed over
-   * awaits an acknowledgement (the engine holding events back is
+   * Ends a read that has received nothing for `stallSeconds` although events
+   * waited for it all along (undelivered, or delivered by the server beyond
+   * what reached us: into a pull that no longer arrives) and nothing it
+   * handed over awaits an acknowledgement (the engine holding events back is
    * backpressure, not a stall). Checked four times per period, by asking
-   * the server for the consumer's pending count only when nothing is in flight.
+   * the server about the consumer only when nothing is in flight.
    * nats.js re-pulls on missed heartbeats, but not in every case: a partition
    * was seen stopped for good under load in a NATS cluster fail-over
    * (delivered 7,800, pending 1,307, ack pending 0). The reader then resumes
    * from its checkpoint on a re-created consumer, as after a delivery gap.
    */
-  private watchStall(source: EventSource, progress: ReadProgress, onStall: () => void): ReturnType<typeof setInterval> {
+  private watchStall(source: EventSource, progress: ReadProgress, onStall: () => void): () => void {
     const stallMs = (this.opts.stallSeconds ?? 30) * 1000;
     let checking = false;
+    let stopped = false;
     // When events were first seen waiting with nothing received since, and how many had been received then.
     let suspectSince = 0;
     let suspectDelivered = 0;
@@ -419,7 +429,9 @@ export class NatsBus implements Bus {
       this.jsm!.consumers.info(source.stream, source.consumer).then(
         (info) => {
           checking = false;
-          if (info.num_pending === 0 || progress.acked !== progress.delivered) {
+          const waiting = info.num_pending > 0 || info.delivered.consumer_seq > progress.delivered;
+          if (stopped) return;
+          if (!waiting || progress.acked !== progress.delivered) {
             suspectSince = 0;
             return;
           }
@@ -431,10 +443,10 @@ export class NatsBus implements Bus {
           }
           if (now - suspectSince < stallMs) return;
           this.opts.log.warn(
-            { stream: source.stream, consumer: source.consumer, pending: info.num_pending, delivered: progress.delivered, waitedSeconds: Math.round((now - suspectSince) / 1000) },
+            { stream: source.stream, consumer: source.consumer, pending: info.num_pending, deliveredByServer: info.delivered.consumer_seq, received: progress.delivered, waitedSeconds: Math.round((now - suspectSince) / 1000) },
             'the event stream stopped delivering although events wait: resuming from the checkpoint',
           );
-          clearInterval(timer);
+          stop();
           onStall();
         },
         // NATS unreachable, or the consumer gone: the client's own reconnect and abort_on_missing_resource handle those.
@@ -442,7 +454,11 @@ export class NatsBus implements Bus {
       );
     }, Math.max(250, stallMs / 4));
     timer.unref?.();
-    return timer;
+    const stop = () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+    return stop;
   }
 
   /**

@@ -37,6 +37,8 @@ const EXPIRED_SILENCE_KEPT_MS = 7 * 86_400_000;
 const KEEP_RESOLVED_MS = 7 * 86_400_000;
 /** How often resolved incidents and alerts past `keepResolvedMs` are looked for. */
 const SWEEP_EVERY_MS = 3_600_000;
+/** Most incidents one sweep drops (the first after an upgrade may find years of them); the rest a minute later. */
+const SWEEP_MAX_INCIDENTS = 1000;
 
 /** What changed in one call: the caller persists, appends and delivers it. */
 export interface Effects {
@@ -295,8 +297,10 @@ export class IncidentManager {
       return;
     }
     const type = policy.type;
-    // The same firing can open a second incident (its first was resolved by an operator while it fired): never reuse an id.
-    const base = `${policy.id}|${groupKey}|${rec.fingerprint}|${rec.startsAt}`;
+    // From the alert change that opens it, so a replay opens the same incident. The same firing can open a second
+    // one (its first was resolved by an operator while it fired, and may since have been dropped): the id then also
+    // names the incident it leaves, which its record keeps for a replay.
+    const base = `${policy.id}|${groupKey}|${rec.fingerprint}|${rec.startsAt}|${rec.eventId}${rec.incidentId ? `|after:${rec.incidentId}` : ''}`;
     let id = `inc-${hash(base)}`;
     for (let n = 2; this.incidents.has(id); n++) id = `inc-${hash(`${base}|${n}`)}`;
     const sop = this.policies.sops.get(type);
@@ -735,10 +739,7 @@ export class IncidentManager {
   /** Runs everything due at or before now: notifications after groupWait/groupInterval, escalations, overdue SOP steps, silences starting or ending. */
   runDue(): void {
     const now = this.opts.now();
-    if (this.sweepDue <= now) {
-      this.sweepDue = now + SWEEP_EVERY_MS;
-      this.dropResolved(now);
-    }
+    if (this.sweepDue <= now) this.sweepDue = now + (this.dropResolved(now) ? 60_000 : SWEEP_EVERY_MS);
     if (this.silenceDue !== undefined && this.silenceDue <= now) {
       this.mutesDirty = true;
       this.pruneSilences(now);
@@ -794,13 +795,15 @@ export class IncidentManager {
    * Drops resolved incidents resolved longer than `keepResolvedMs` ago, and
    * resolved alerts unchanged for as long that no remaining incident lists;
    * each is reported in the effects with nothing behind it, so the caller
-   * deletes it from KV.
+   * deletes it from KV. Returns whether more are left than one sweep drops.
    */
-  private dropResolved(now: number): void {
+  private dropResolved(now: number): boolean {
     const before = now - (this.opts.keepResolvedMs ?? KEEP_RESOLVED_MS);
     const listed = new Set<string>();
+    let dropped = 0;
     for (const [id, i] of this.incidents) {
-      if (i.state === 'resolved' && (i.resolvedAt ?? 0) <= before) {
+      if (i.state === 'resolved' && (i.resolvedAt ?? 0) <= before && dropped < SWEEP_MAX_INCIDENTS) {
+        dropped++;
         this.incidents.delete(id);
         this.tallies.delete(id);
         this.effects.incidents.add(id);
@@ -815,6 +818,7 @@ export class IncidentManager {
         this.effects.alerts.add(fp);
       }
     }
+    return dropped === SWEEP_MAX_INCIDENTS;
   }
 
   private pruneSilences(now: number): void {

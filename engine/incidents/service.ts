@@ -61,6 +61,8 @@ export interface IncidentServiceOptions {
 }
 
 const CURSOR_KEY = 'cursor';
+/** How long a delete marker stays in the bucket, for watching processes to see the delete. */
+const MARKER_KEPT_MS = 30 * 60_000;
 /** Other processes' writes are applied at most this often by the leader (operator actions: rare) ... */
 const FOLLOW_COALESCE_MS = 100;
 /** ... and by a follower (the leader writes all the time during a storm; each look re-reads the state). */
@@ -124,6 +126,8 @@ export class IncidentService implements IncidentsApi {
   private readonly followed = new Map<string, VersionedEntry>();
   private readonly ownLatest = new Map<string, VersionedEntry | undefined>();
   private readonly foreign = new Set<string>();
+  /** Delete markers this process wrote, oldest first, to remove after MARKER_KEPT_MS. */
+  private readonly markers: { key: string; revision: number; at: number }[] = [];
   private unwatch: (() => void) | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
 
@@ -268,8 +272,10 @@ export class IncidentService implements IncidentsApi {
     if (!this.updates$.observed) return;
     for (const key of foreign) {
       if (key.startsWith('incident.')) {
-        const i = this.manager.incident(key.slice('incident.'.length));
-        if (i) this.updates$.next({ kind: 'incident', incident: clone(i) });
+        const id = key.slice('incident.'.length);
+        const i = this.manager.incident(id);
+        // Gone: dropped by the leader after incidents.keepResolvedDays.
+        this.updates$.next(i ? { kind: 'incident', incident: clone(i) } : { kind: 'incident.removed', incidentId: id, mergedInto: '' });
       } else if (key.startsWith('alert.')) {
         const a = this.manager.alert(key.slice('alert.'.length));
         if (a) this.updates$.next({ kind: 'alert', alert: clone(a) });
@@ -481,18 +487,23 @@ export class IncidentService implements IncidentsApi {
           writes.push(this.remove(keyOf('incident', id)));
         }
       }
+      // Dropped alerts go after their incidents: an incident another process reopened meanwhile keeps its alerts.
+      const droppedAlerts: string[] = [];
       for (const fp of e.alerts) {
         const a = this.manager.alert(fp);
-        writes.push(a ? this.write(keyOf('alert', fp), a) : this.remove(keyOf('alert', fp)));
+        if (a) writes.push(this.write(keyOf('alert', fp), a));
+        else droppedAlerts.push(fp);
       }
-      if (dropped > 0) this.log.info({ incidents: dropped }, 'resolved incidents past incidents.keepResolvedDays left the live state (their history stays in ClickHouse)');
       for (const id of e.silences) {
         if (id.startsWith('policy:')) continue;
         const s = this.manager.silence(id);
         writes.push(s ? this.write(keyOf('silence', id), s) : this.remove(keyOf('silence', id)));
       }
       await Promise.all(writes);
+      await Promise.all(droppedAlerts.map((fp) => this.remove(keyOf('alert', fp))));
+      if (dropped > 0) this.log.info({ incidents: dropped, alerts: droppedAlerts.length }, 'resolved incidents past incidents.keepResolvedDays left the live state (their history stays in ClickHouse)');
       if (this.cursor !== cursorBefore) await this.write(CURSOR_KEY, { seq: this.cursor });
+      await this.forgetMarkers();
     } catch (err) {
       if (err instanceof ConflictError) {
         this.opts.metrics?.incidentConflicts.inc();
@@ -525,9 +536,19 @@ export class IncidentService implements IncidentsApi {
   private async remove(key: string): Promise<void> {
     const rev = this.revisions.get(key);
     if (rev === undefined) return;
-    await this.kv!.delete(key, rev);
+    const marker = await this.kv!.delete(key, rev);
+    this.markers.push({ key, revision: marker, at: Date.now() });
     this.revisions.delete(key);
     if (this.unwatch && this.followed.has(key)) this.ownLatest.set(key, undefined);
+  }
+
+  /** Removes the delete markers of keys this process deleted, once other processes had time to see them. */
+  private async forgetMarkers(): Promise<void> {
+    const before = Date.now() - MARKER_KEPT_MS;
+    while (this.markers.length > 0 && this.markers[0]!.at <= before) {
+      const m = this.markers.shift()!;
+      await this.kv!.forget(m.key, m.revision).catch((err: unknown) => this.log.warn({ key: m.key, err: errorMessage(err) }, 'could not remove a delete marker (harmless: it is read and skipped)'));
+    }
   }
 
   private async loadState(): Promise<void> {
