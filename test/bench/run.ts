@@ -42,7 +42,7 @@ import { startNats } from '../harness/nats.ts';
 import { freePort } from '../harness/ports.ts';
 import { coresMeter } from './cpu.ts';
 import { formatScaleOut, measureScaleOut, type ScaleRun } from './cluster-load.ts';
-import { benchEvents, publishEvents } from './feed.ts';
+import { benchEvents, benchFeedEnd, publishEvents } from './feed.ts';
 import { formatConsoleFigures, startConsoleLoad, type ConsoleFigures } from './console-load.ts';
 
 const { values } = parseArgs({
@@ -156,12 +156,15 @@ async function measureLatency(url: string, rate: number, seconds: number): Promi
       if (at !== undefined && a.state === 'firing') latencies.push(performance.now() - at);
     },
   });
-  const feed = new HanoiFeed({ start: Date.now(), seed: 7, ...(SENSORS ? { sensors: sensorCountsForTotal(SENSORS) } : {}), firstStormAfter: 0 });
+  // Event time continues a minute after the throughput feed (at the same hour of the day whenever the bench
+  // runs, see benchFeedEnd), moving with the wall clock; what is measured is wall time, published → received.
+  const offset = benchFeedEnd() + 60_000 - Date.now();
+  const feed = new HanoiFeed({ start: Date.now() + offset, seed: 7, ...(SENSORS ? { sensors: sensorCountsForTotal(SENSORS) } : {}), firstStormAfter: 0 });
   const started = performance.now();
   let sent = 0;
   while (performance.now() - started < seconds * 1000) {
     const due = Math.floor(((performance.now() - started) / 1000) * rate);
-    feed.advance(Date.now());
+    feed.advance(Date.now() + offset);
     for (; sent < due; sent++) {
       const e = feed.next();
       // One reading in a hundred is extreme (a sensor spike), so threshold rules fire while we watch.
