@@ -424,13 +424,12 @@ export class NatsBus implements Bus {
     const timer = setInterval(() => {
       // Something handed over awaits its acknowledgement: the engine is busy or holding back.
       if (checking || progress.acked !== progress.delivered) return;
-      if (suspectSince !== 0 && progress.delivered !== suspectDelivered) suspectSince = 0;
       checking = true;
       this.jsm!.consumers.info(source.stream, source.consumer).then(
         (info) => {
           checking = false;
-          const waiting = info.num_pending > 0 || info.delivered.consumer_seq > progress.delivered;
           if (stopped) return;
+          const waiting = info.num_pending > 0 || info.delivered.consumer_seq > progress.delivered;
           if (!waiting || progress.acked !== progress.delivered) {
             suspectSince = 0;
             return;

@@ -34,6 +34,7 @@ export const MAX_TIMELINE = 1000;
 export const MAX_TEXT = 4096;
 /** Expired silences stay listed (for audit) this long. */
 const EXPIRED_SILENCE_KEPT_MS = 7 * 86_400_000;
+/** Default of `keepResolvedMs`. */
 const KEEP_RESOLVED_MS = 7 * 86_400_000;
 /** How often resolved incidents and alerts past `keepResolvedMs` are looked for. */
 const SWEEP_EVERY_MS = 3_600_000;
@@ -324,9 +325,7 @@ export class IncidentManager {
       timeline: [],
     };
     this.incidents.set(id, incident);
-    this.disown(rec);
-    rec.incidentId = id;
-    this.own(rec);
+    this.move(rec, id);
     this.incidentMutesChanged(incident);
     this.record(incident, 'system', 'opened', `opened by ${rec.rule} (${rec.key}) in ${rec.zone || 'no zone'}`, { fingerprint: rec.fingerprint, policy: policy.id });
   }
@@ -350,9 +349,7 @@ export class IncidentManager {
   }
 
   private join(incident: Incident, rec: AlertRecord): void {
-    this.disown(rec);
-    rec.incidentId = incident.id;
-    this.own(rec);
+    this.move(rec, incident.id);
     if (!incident.alerts.includes(rec.fingerprint)) incident.alerts.push(rec.fingerprint);
     if (rec.zone && !incident.zones.includes(rec.zone)) {
       incident.zones.push(rec.zone);
@@ -399,9 +396,9 @@ export class IncidentManager {
     if (t !== undefined) count(t, rec, 1);
   }
 
-  /** An operator moves an alert to another incident (merge, split); `owners` gathers the incidents it left. */
-  private move(rec: AlertRecord, to: string, owners: Set<string>): void {
-    if (rec.incidentId !== undefined && rec.incidentId !== to) owners.add(rec.incidentId);
+  /** Makes an alert belong to an incident (counted there, not where it was); `owners` gathers the incidents it left. */
+  private move(rec: AlertRecord, to: string, owners?: Set<string>): void {
+    if (owners && rec.incidentId !== undefined && rec.incidentId !== to) owners.add(rec.incidentId);
     this.disown(rec);
     rec.incidentId = to;
     this.own(rec);
@@ -638,9 +635,7 @@ export class IncidentManager {
     for (const src of sources) {
       for (const fp of src.alerts) {
         const rec = this.alerts.get(fp);
-        if (rec) {
-          this.move(rec, target.id, owners);
-        }
+        if (rec) this.move(rec, target.id, owners);
         if (!target.alerts.includes(fp)) target.alerts.push(fp);
       }
       for (const z of src.zones) if (!target.zones.includes(z)) target.zones.push(z);
